@@ -1,0 +1,60 @@
+// The one message reader: a sample's exact bytes, its header fields (raw for DKIM, unfolded
+// for reading) and its body. RFC 5322 §2.1-2.2 (lines, header fields, folding).
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace auth {
+
+struct HeaderField {
+    std::string name;   // as written, case kept
+    std::string raw;    // exact bytes of the whole field (name, colon, folded value), no final line break
+    std::string value;  // after the colon, unfolded (line breaks removed), leading/trailing WSP trimmed
+    std::size_t line = 0;  // 1-based line number where the field starts
+};
+
+// Limits that protect against hostile samples (a message over them is an InputError).
+struct MessageLimits {
+    std::size_t max_message_bytes = 64u << 20;   // 64 MiB
+    std::size_t max_header_field_bytes = 1u << 20; // 1 MiB for one (folded) header field
+    std::size_t max_header_fields = 10000;
+};
+
+class Message {
+public:
+    // Parses exact bytes (LF or CRLF line ends, never altered). Throws InputError for: an empty
+    // sample, a NUL byte in the header, a header line that is not a field, a field name that is
+    // not printable ASCII, no blank line between header and body, or a limit exceeded.
+    // A leading mbox "From " envelope line is removed and kept in envelope_from().
+    static Message parse(std::string bytes, const MessageLimits& limits = {});
+
+    const std::string& bytes() const { return bytes_; }        // the message as verified (no From_ line)
+    const std::vector<HeaderField>& headers() const { return headers_; }
+    std::string_view header_bytes() const;                     // header section incl. the blank line
+    std::string_view body() const;                             // exact bytes after the blank line
+    bool crlf() const { return crlf_; }                        // true when the header uses CRLF line ends
+    const std::string& envelope_from() const { return envelope_from_; }
+    // Non-fatal oddities (invalid UTF-8 in a field, NUL in the body, bare CR ...), one sentence each.
+    const std::vector<std::string>& warnings() const { return warnings_; }
+
+    // Fields with this name (case-insensitive), in order of appearance (top first).
+    std::vector<const HeaderField*> all(std::string_view name) const;
+    const HeaderField* first(std::string_view name) const;
+
+private:
+    std::string bytes_;
+    std::vector<HeaderField> headers_;
+    std::size_t body_offset_ = 0;
+    bool crlf_ = false;
+    std::string envelope_from_;
+    std::vector<std::string> warnings_;
+};
+
+// ASCII case-insensitive comparison, for header names and domains.
+bool iequals(std::string_view a, std::string_view b);
+std::string to_lower(std::string_view s);
+// True when s is valid UTF-8 (RFC 3629).
+bool valid_utf8(std::string_view s);
+
+}  // namespace auth

@@ -1,0 +1,88 @@
+// The shared shape of every tool: common options, the walk over samples (in parallel, output
+// in input order), the output formats and the exit status. A tool's main calls tool_main().
+#pragma once
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include "auth/dns.hpp"
+#include "auth/message.hpp"
+#include "auth/samples.hpp"
+
+namespace auth {
+
+using Json = nlohmann::ordered_json;
+
+enum class Format { text, json, ar };
+
+// Options every tool takes.
+struct CommonOptions {
+    Format format = Format::text;
+    DnsOptions dns;
+    unsigned jobs = 0;                  // 0: one per core
+    std::string authserv_id = "authscope";  // for --format ar
+    std::vector<std::string> inputs;    // positional arguments
+};
+
+// What a tool made of one sample.
+struct Outcome {
+    std::string text;  // --format text: verdict first, then why; ends with a newline
+    Json json;         // --format json: the tool's keys ("tool" and "file" are put first by the runner)
+    std::string ar;    // --format ar: a whole Authentication-Results field, no final newline
+    int exit = kExitPass;
+};
+
+struct SampleContext {
+    const Sample& sample;
+    const Message& message;
+    Resolver& dns;                       // records this sample's answers (Outcome json "dns")
+    const CommonOptions& options;
+};
+
+using Analyzer = std::function<Outcome(const SampleContext&)>;
+
+// A tool's description: its name (dkim), a one-line summary, the synopsis lines for --help,
+// extra options, and what to do once options are parsed.
+struct ToolSpec {
+    std::string name;
+    std::string summary;
+    std::string usage;  // e.g. "[options] SAMPLE..."
+    std::function<void(boost::program_options::options_description&)> add_options;
+    // Runs the tool. The default (when unset) is run_samples(spec, opts, analyze).
+    std::function<int(const boost::program_options::variables_map&, CommonOptions&)> run;
+    Analyzer analyze;
+};
+
+// Parses options, handles --help/--version, runs, maps exceptions to the exit contract:
+// UsageError -> 2, InputError -> 3, and never lets an exception escape.
+int tool_main(const ToolSpec& spec, int argc, char** argv);
+
+// The resolver for a whole run: replay or live, wrapped for --dns-record. Call
+// finish_session_dns() at the end so the snapshot is written.
+std::shared_ptr<Resolver> open_session_dns(const CommonOptions& opts);
+void finish_session_dns(const CommonOptions& opts, const std::shared_ptr<Resolver>& dns);
+
+// Runs the analyzer over every sample of opts.inputs (stdin when none), with opts.jobs
+// threads, printing each outcome to out in input order and one-line errors to err.
+// Returns the highest exit status.
+int run_samples(const std::string& tool, const CommonOptions& opts, const Analyzer& analyze,
+                std::ostream& out, std::ostream& err);
+
+// Prints one outcome in the chosen format.
+void print_outcome(std::ostream& out, Format f, const std::string& tool, const std::string& file,
+                   Outcome& o);
+
+// One JSON line; invalid UTF-8 in strings is replaced, never an exception.
+std::string json_line(const Json& j);
+
+// JSON for a list of DNS answers, the evidence a result rests on.
+Json dns_evidence_json(const std::vector<DnsAnswer>& answers);
+
+// "authscope-dkim: FILE: what" on err (one line, control characters made visible).
+void print_error(std::ostream& err, const std::string& tool, const std::string& file, const std::string& what);
+
+}  // namespace auth
