@@ -11,6 +11,7 @@
 
 #include "auth/dns.hpp"
 #include "auth/message.hpp"
+#include "auth/result.hpp"
 #include "auth/samples.hpp"
 
 namespace auth {

@@ -1,0 +1,325 @@
+#include "auth/run.hpp"
+
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "auth/error.hpp"
+
+namespace po = boost::program_options;
+
+namespace auth {
+
+namespace {
+
+// Control characters in a file name or message would break the one-line error contract.
+std::string visible(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (c < 32 || c == 127) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else {
+            out.push_back(static_cast<char>(c));
+        }
+    }
+    return out;
+}
+
+Format parse_format(const std::string& f) {
+    if (f == "text") return Format::text;
+    if (f == "json") return Format::json;
+    if (f == "ar") return Format::ar;
+    throw UsageError("--format must be text, json or ar, not '" + f + "'");
+}
+
+struct Rendered {
+    std::string out;
+    std::string err;
+    int exit = kExitPass;
+};
+
+Rendered error_outcome(const std::string& tool, const CommonOptions& opts, const std::string& file,
+                       const std::string& what) {
+    Rendered r;
+    std::ostringstream e;
+    print_error(e, tool, file, what);
+    r.err = e.str();
+    r.exit = kExitBadInput;
+    if (opts.format == Format::json) {
+        Json j;
+        j["tool"] = tool;
+        j["file"] = file;
+        j["result"] = "error";
+        j["error"] = what;
+        r.out = json_line(j) + "\n";
+    }
+    return r;
+}
+
+Rendered process(const std::string& tool, const CommonOptions& opts, const Analyzer& analyze,
+                 const std::shared_ptr<Resolver>& dns, const Sample& sample) {
+    if (!sample.error.empty()) return error_outcome(tool, opts, sample.file, sample.error);
+    try {
+        Message msg = Message::parse(sample.bytes);
+        RecordingResolver rec(dns);
+        SampleContext ctx{sample, msg, rec, opts};
+        Outcome o = analyze(ctx);
+        if (opts.format == Format::json) {
+            if (!msg.warnings().empty() && !o.json.contains("warnings")) o.json["warnings"] = msg.warnings();
+            if (!o.json.contains("dns")) o.json["dns"] = dns_evidence_json(rec.answers());
+        } else if (opts.format == Format::text) {
+            for (const auto& w : msg.warnings()) o.text += "  note: " + w + "\n";
+        }
+        Rendered r;
+        std::ostringstream out;
+        print_outcome(out, opts.format, tool, sample.file, o);
+        r.out = out.str();
+        r.exit = o.exit;
+        return r;
+    } catch (const InputError& e) {
+        return error_outcome(tool, opts, sample.file, e.what());
+    } catch (const std::exception& e) {
+        return error_outcome(tool, opts, sample.file, std::string("internal error: ") + e.what());
+    }
+}
+
+}  // namespace
+
+std::string json_line(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+Json dns_evidence_json(const std::vector<DnsAnswer>& answers) {
+    Json arr = Json::array();
+    for (const auto& a : answers) {
+        Json q;
+        q["name"] = a.qname;
+        q["type"] = to_string(a.qtype);
+        q["status"] = to_string(a.status);
+        Json recs = Json::array();
+        for (const auto& c : a.cnames) recs.push_back(c.name + " CNAME " + c.target);
+        for (const auto& r : a.records) {
+            if (r.type == RRType::TXT || r.type == RRType::SPF) recs.push_back(r.text());
+            else if (r.type == RRType::MX) recs.push_back(std::to_string(r.preference) + " " + r.target);
+            else recs.push_back(r.target);
+        }
+        q["answers"] = recs;
+        if (!a.detail.empty()) q["detail"] = a.detail;
+        arr.push_back(q);
+    }
+    return arr;
+}
+
+void print_error(std::ostream& err, const std::string& tool, const std::string& file, const std::string& what) {
+    err << "authscope-" << tool << ": ";
+    if (!file.empty()) err << visible(file) << ": ";
+    err << visible(what) << "\n";
+}
+
+void print_outcome(std::ostream& out, Format f, const std::string& tool, const std::string& file, Outcome& o) {
+    switch (f) {
+    case Format::text:
+        out << o.text;
+        if (!o.text.empty() && o.text.back() != '\n') out << "\n";
+        break;
+    case Format::json: {
+        Json j;
+        j["tool"] = tool;
+        j["file"] = file;
+        for (auto it = o.json.begin(); it != o.json.end(); ++it)
+            if (it.key() != "tool" && it.key() != "file") j[it.key()] = it.value();
+        out << json_line(j) << "\n";
+        break;
+    }
+    case Format::ar:
+        out << o.ar << "\n";
+        break;
+    }
+}
+
+std::shared_ptr<Resolver> open_session_dns(const CommonOptions& opts) {
+    if (!opts.dns.from_file.empty() && !opts.dns.record_file.empty())
+        throw UsageError("--dns-from and --dns-record cannot be used together (replay never queries the network)");
+    auto base = make_resolver(opts.dns);
+    if (opts.dns.record_file.empty()) return base;
+    return std::make_shared<RecordingResolver>(base);
+}
+
+void finish_session_dns(const CommonOptions& opts, const std::shared_ptr<Resolver>& dns) {
+    if (opts.dns.record_file.empty()) return;
+    auto* rec = dynamic_cast<RecordingResolver*>(dns.get());
+    if (!rec) return;
+    std::string tmp = opts.dns.record_file + ".tmp";
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        if (!f) throw InputError(opts.dns.record_file + ": cannot write the DNS snapshot");
+        f << write_snapshot(rec->answers());
+        if (!f) throw InputError(opts.dns.record_file + ": cannot write the DNS snapshot");
+    }
+    if (std::rename(tmp.c_str(), opts.dns.record_file.c_str()) != 0)
+        throw InputError(opts.dns.record_file + ": cannot write the DNS snapshot");
+}
+
+// Reads samples in order, analyses them on a pool of opts.jobs threads, prints in input order.
+// At most a few samples per thread are held at once, so memory does not grow with an mbox's size.
+int run_samples(const std::string& tool, const CommonOptions& opts, const Analyzer& analyze, std::ostream& out,
+                std::ostream& err) {
+    auto dns = open_session_dns(opts);
+    SampleSource src(opts.inputs);
+    unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
+    int status = kExitPass;
+    bool first_text = true;
+    auto emit = [&](const Rendered& r) {
+        if (opts.format == Format::text && !r.out.empty()) {
+            if (!first_text) out << "\n";
+            first_text = false;
+        }
+        out << r.out;
+        err << r.err;
+        status = worst_exit(status, r.exit);
+    };
+
+    if (jobs == 1) {
+        Sample s;
+        while (src.next(s)) emit(process(tool, opts, analyze, dns, s));
+    } else {
+        struct Slot {
+            Sample sample;
+            Rendered result;
+            bool done = false;
+        };
+        std::mutex mu;
+        std::condition_variable cv_work, cv_done;
+        std::deque<std::shared_ptr<Slot>> window, tasks;
+        bool closing = false;
+        std::vector<std::thread> pool;
+        for (unsigned i = 0; i < jobs; ++i) {
+            pool.emplace_back([&] {
+                for (;;) {
+                    std::shared_ptr<Slot> slot;
+                    {
+                        std::unique_lock<std::mutex> lk(mu);
+                        cv_work.wait(lk, [&] { return closing || !tasks.empty(); });
+                        if (tasks.empty()) return;
+                        slot = tasks.front();
+                        tasks.pop_front();
+                    }
+                    Rendered r = process(tool, opts, analyze, dns, slot->sample);
+                    {
+                        std::lock_guard<std::mutex> lk(mu);
+                        slot->result = std::move(r);
+                        slot->sample = Sample{};
+                        slot->done = true;
+                    }
+                    cv_done.notify_all();
+                }
+            });
+        }
+        const std::size_t max_window = jobs * 4;
+        auto flush = [&](bool all) {
+            std::unique_lock<std::mutex> lk(mu);
+            for (;;) {
+                while (!window.empty() && window.front()->done) {
+                    auto slot = window.front();
+                    window.pop_front();
+                    lk.unlock();
+                    emit(slot->result);
+                    lk.lock();
+                }
+                if (window.empty() || (!all && window.size() < max_window)) return;
+                cv_done.wait(lk);
+            }
+        };
+        for (;;) {
+            auto slot = std::make_shared<Slot>();
+            if (!src.next(slot->sample)) break;
+            {
+                std::lock_guard<std::mutex> lk(mu);
+                window.push_back(slot);
+                tasks.push_back(slot);
+            }
+            cv_work.notify_one();
+            flush(false);
+        }
+        flush(true);
+        {
+            std::lock_guard<std::mutex> lk(mu);
+            closing = true;
+        }
+        cv_work.notify_all();
+        for (auto& t : pool) t.join();
+    }
+    out.flush();
+    finish_session_dns(opts, dns);
+    return status;
+}
+
+int tool_main(const ToolSpec& spec, int argc, char** argv) {
+    const std::string prog = "authscope-" + spec.name;
+    try {
+        CommonOptions opts;
+        std::string format = "text";
+        po::options_description desc("Options");
+        desc.add_options()
+            ("help,h", "show this help and exit")
+            ("version", "show the version and exit")
+            ("format", po::value<std::string>(&format)->default_value("text"), "output: text, json or ar (an Authentication-Results header)")
+            ("json", "short for --format json")
+            ("dns-from", po::value<std::string>(&opts.dns.from_file), "answer DNS only from this snapshot zone file; never the network")
+            ("dns-record", po::value<std::string>(&opts.dns.record_file), "query live DNS and write every answer used to this snapshot zone file")
+            ("resolver", po::value<std::string>(&opts.dns.resolver), "live DNS server ADDR[@PORT] (default: /etc/resolv.conf)")
+            ("dns-timeout", po::value<double>(&opts.dns.timeout)->default_value(5.0), "seconds to wait for each DNS try")
+            ("dns-retries", po::value<int>(&opts.dns.retries)->default_value(2), "DNS tries after the first")
+            ("jobs,j", po::value<unsigned>(&opts.jobs)->default_value(0), "samples checked in parallel (0: one per core)")
+            ("authserv-id", po::value<std::string>(&opts.authserv_id)->default_value("authscope"), "authserv-id for --format ar");
+        if (spec.add_options) spec.add_options(desc);
+        po::options_description hidden;
+        hidden.add_options()("input", po::value<std::vector<std::string>>(&opts.inputs), "inputs");
+        po::options_description all;
+        all.add(desc).add(hidden);
+        po::positional_options_description pos;
+        pos.add("input", -1);
+        po::variables_map vm;
+        try {
+            po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+            po::notify(vm);
+        } catch (const po::error& e) {
+            throw UsageError(e.what());
+        }
+        if (vm.count("help")) {
+            std::cout << "Usage: " << prog << " " << spec.usage << "\n" << spec.summary << "\n\n" << desc
+                      << "\nExit status: 0 pass, 1 not pass, 2 usage error, 3 unreadable or malformed input,"
+                         " 4 temporary DNS failure.\nSee man " << prog << ".\n";
+            return kExitPass;
+        }
+        if (vm.count("version")) {
+            std::cout << prog << " (authscope) " << AUTHSCOPE_VERSION << "\n";
+            return kExitPass;
+        }
+        opts.format = vm.count("json") ? Format::json : parse_format(format);
+        if (opts.dns.timeout <= 0 || opts.dns.timeout > 300) throw UsageError("--dns-timeout must be between 0 and 300 seconds");
+        if (opts.dns.retries < 0 || opts.dns.retries > 10) throw UsageError("--dns-retries must be between 0 and 10");
+        if (opts.jobs > 256) throw UsageError("--jobs must be at most 256");
+        int status;
+        if (spec.run) status = spec.run(vm, opts);
+        else status = run_samples(spec.name, opts, spec.analyze, std::cout, std::cerr);
+        std::cout.flush();
+        return status;
+    } catch (const UsageError& e) {
+        print_error(std::cerr, spec.name, "", std::string(e.what()) + " (see " + prog + " --help)");
+        return kExitUsage;
+    } catch (const InputError& e) {
+        print_error(std::cerr, spec.name, "", e.what());
+        return kExitBadInput;
+    } catch (const std::exception& e) {
+        print_error(std::cerr, spec.name, "", std::string("internal error: ") + e.what());
+        return kExitBadInput;
+    }
+}
+
+}  // namespace auth
