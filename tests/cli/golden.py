@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Golden CLI fixtures: run one fixture through a built tool and compare with its expected JSON.
+
+Usage: golden.py BIN_DIR FIXTURES_DIR TOOL NAME
+
+For fixtures/<tool>/<name>.eml (or an args-only case, <name>.args without .eml) it runs
+  BIN_DIR/authscope-<tool> --json --dns-from Z [ARGS] [<name>.eml]
+where Z is <name>.zone if present, else common.zone in the same folder (no --dns-from when neither
+exists or when ARGS already name a DNS source); ARGS come from <name>.args (one line, shell-split,
+{fixtures} expands to the fixtures folder). The output must match <name>.expected.json: every key in
+the expected object must be present with an equal value (objects compared as subsets, recursively;
+arrays element by element with the same length); "_exit" is the expected exit status.
+"""
+import json
+import os
+import shlex
+import subprocess
+import sys
+
+
+def subset(expected, actual, path="$"):
+    """Returns a list of differences where `expected` is not contained in `actual`."""
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return [f"{path}: expected an object, got {json.dumps(actual)[:200]}"]
+        out = []
+        for k, v in expected.items():
+            if k not in actual:
+                out.append(f"{path}.{k}: missing")
+            else:
+                out += subset(v, actual[k], f"{path}.{k}")
+        return out
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            return [f"{path}: expected a list of {len(expected)}, got {json.dumps(actual)[:300]}"]
+        out = []
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            out += subset(e, a, f"{path}[{i}]")
+        return out
+    if expected != actual:
+        return [f"{path}: expected {json.dumps(expected)}, got {json.dumps(actual)}"]
+    return []
+
+
+def main():
+    bin_dir, fixtures_dir, tool, name = sys.argv[1:5]
+    folder = os.path.join(fixtures_dir, tool)
+    base = os.path.join(folder, name)
+    args = []
+    if os.path.exists(base + ".args"):
+        with open(base + ".args", encoding="utf-8") as f:
+            line = f.read().strip().replace("{fixtures}", fixtures_dir)
+        args = shlex.split(line)
+    cmd = [os.path.join(bin_dir, "authscope-" + tool), "--json"]
+    if not any(a in ("--dns-from", "--dns-record", "--resolver") or a.startswith("--dns-from=") for a in args):
+        for z in (base + ".zone", os.path.join(folder, "common.zone")):
+            if os.path.exists(z):
+                cmd += ["--dns-from", z]
+                break
+    cmd += args
+    if os.path.exists(base + ".eml"):
+        cmd.append(base + ".eml")
+    with open(base + ".expected.json", encoding="utf-8") as f:
+        expected = json.load(f)
+    want_exit = expected.pop("_exit", None)
+    proc = subprocess.run(cmd, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    out = proc.stdout.decode("utf-8", "replace")
+    err = proc.stderr.decode("utf-8", "replace")
+    problems = []
+    if want_exit is not None and proc.returncode != want_exit:
+        problems.append(f"exit status {proc.returncode}, expected {want_exit}")
+    lines = [l for l in out.splitlines() if l.strip()]
+    if len(lines) != 1:
+        problems.append(f"expected one JSON line, got {len(lines)}")
+    else:
+        try:
+            actual = json.loads(lines[0])
+            problems += subset(expected, actual)
+        except json.JSONDecodeError as e:
+            problems.append(f"output is not JSON: {e}")
+    if problems:
+        print("command:", " ".join(shlex.quote(c) for c in cmd))
+        print("stdout:", out[:4000])
+        print("stderr:", err[:2000])
+        for p in problems:
+            print("MISMATCH", p)
+        return 1
+    print(f"ok {tool}/{name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
