@@ -1,0 +1,107 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "auth/error.hpp"
+#include "auth/run.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// An analyzer that reports the Subject, fails on "bad", and looks up one TXT name.
+auth::Outcome subject_analyzer(const auth::SampleContext& c) {
+    auth::Outcome o;
+    const auth::HeaderField* s = c.message.first("Subject");
+    std::string subj = s ? s->value : "";
+    if (subj == "explode") throw auth::InputError("the analyzer refused it");
+    c.dns.query("probe.example.", auth::RRType::TXT);
+    o.text = c.sample.file + ": " + subj + "\n";
+    o.json["result"] = subj == "pass" ? "pass" : "fail";
+    o.ar = "Authentication-Results: x; none";
+    o.exit = subj == "pass" ? auth::kExitPass : auth::kExitNotPass;
+    return o;
+}
+
+fs::path make_mbox(int n) {
+    fs::path p = fs::temp_directory_path() / ("authscope-run-" + std::to_string(::getpid()) + ".mbox");
+    std::ofstream f(p, std::ios::binary);
+    for (int i = 0; i < n; ++i) {
+        f << "From x\n";
+        if (i == 3) f << "garbage line without colon\n\nbody\n\n";
+        else if (i == 5) f << "Subject: explode\n\nbody\n\n";
+        else f << "Subject: " << (i % 2 ? "pass" : "m" + std::to_string(i)) << "\n\nbody\n\n";
+    }
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("run: samples come out in input order with any number of jobs; bad ones do not stop the rest", "[run]") {
+    fs::path mbox = make_mbox(40);
+    for (unsigned jobs : {1u, 2u, 7u}) {
+        auth::CommonOptions opts;
+        opts.format = auth::Format::json;
+        opts.jobs = jobs;
+        opts.inputs = {mbox.string()};
+        opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
+        std::ostringstream out, err;
+        int status = auth::run_samples("test", opts, subject_analyzer, out, err);
+        CHECK(status == auth::kExitBadInput);
+        std::istringstream lines(out.str());
+        std::string line;
+        int i = 0;
+        while (std::getline(lines, line)) {
+            auto j = nlohmann::json::parse(line);
+            CHECK(j["tool"] == "test");
+            CHECK(j["file"] == mbox.string() + "#" + std::to_string(i + 1));
+            if (i == 3 || i == 5) {
+                CHECK(j["result"] == "error");
+            } else {
+                CHECK(j["result"] == (i % 2 ? "pass" : "fail"));
+                REQUIRE(j["dns"].size() == 1);
+                CHECK(j["dns"][0]["name"] == "probe.example.");
+                CHECK(j["dns"][0]["status"] == "nxdomain");
+            }
+            ++i;
+        }
+        CHECK(i == 40);
+        std::string e = err.str();
+        CHECK_THAT(e, Catch::Contains("authscope-test: " + mbox.string() + "#4: line 1: not a header field"));
+        CHECK_THAT(e, Catch::Contains("#6: the analyzer refused it"));
+    }
+    fs::remove(mbox);
+}
+
+TEST_CASE("run: text output separates samples with a blank line; ar prints the header", "[run]") {
+    fs::path mbox = make_mbox(3);
+    auth::CommonOptions opts;
+    opts.inputs = {mbox.string()};
+    opts.jobs = 1;
+    opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
+    std::ostringstream out, err;
+    CHECK(auth::run_samples("test", opts, subject_analyzer, out, err) == auth::kExitNotPass);
+    CHECK(out.str() == mbox.string() + "#1: m0\n\n" + mbox.string() + "#2: pass\n\n" + mbox.string() + "#3: m2\n");
+    opts.format = auth::Format::ar;
+    std::ostringstream out2;
+    auth::run_samples("test", opts, subject_analyzer, out2, err);
+    CHECK(out2.str() == "Authentication-Results: x; none\nAuthentication-Results: x; none\nAuthentication-Results: x; none\n");
+    fs::remove(mbox);
+}
+
+TEST_CASE("run: --dns-from with --dns-record is a usage error", "[run]") {
+    auth::CommonOptions opts;
+    opts.dns.from_file = "a.zone";
+    opts.dns.record_file = "b.zone";
+    CHECK_THROWS_AS(auth::open_session_dns(opts), auth::UsageError);
+}
+
+TEST_CASE("run: JSON lines survive invalid UTF-8", "[run]") {
+    auth::Json j;
+    j["s"] = std::string("caf\xe9");
+    CHECK(auth::json_line(j) == "{\"s\":\"caf\xef\xbf\xbd\"}");
+}
