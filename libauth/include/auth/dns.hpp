@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace auth {
@@ -31,6 +33,7 @@ struct DnsRecord {
     std::vector<std::string> strings; // TXT/SPF: the character-strings as sent
     std::string target;               // A/AAAA: address text; MX/PTR/CNAME/NS: the host name (trailing dot)
     std::uint16_t preference = 0;     // MX
+    std::string rdata;                // SOA: the whole RDATA in presentation form (RFC 1035 §3.3.13)
     // TXT/SPF: the strings joined with nothing between them (RFC 7208 §3.3, RFC 6376 §3.6.2.2).
     std::string text() const;
 };
@@ -90,6 +93,7 @@ private:
     std::shared_ptr<Resolver> inner_;
     mutable std::mutex mu_;
     std::vector<DnsAnswer> answers_;
+    std::set<std::pair<std::string, RRType>> seen_;  // questions already in answers_
 };
 
 // Writes answers as a snapshot: RFC 1035 master-file text that ldns reads back and nsd can
