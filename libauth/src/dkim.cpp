@@ -379,7 +379,7 @@ DkimReport verify_dkim(const Message& msg, Resolver& dns, const DkimOptions& opt
         r.key_bits = key.key_bits;
         r.key_testing = key.testing();
         if (!chosen->ok()) {
-            w.early = Verdict{Result::permerror, Reason{chosen->error->code, chosen->error->text + " (" + shown + ")"}};
+            w.early = Verdict{Result::permerror, Reason{chosen->error->code, "Key record at " + shown + ": " + chosen->error->text}};
             return std::nullopt;
         }
         if (key.revoked) {
