@@ -224,6 +224,7 @@ std::optional<SpfRecorded> spf_recorded(const Message& msg) {
 namespace {
 
 Json source_json(const Sourced& s) {
+    if (s.header.empty()) return nullptr;
     Json j;
     j["header"] = s.header;
     if (s.hop) j["hop"] = s.hop; else j["hop"] = nullptr;
@@ -262,7 +263,7 @@ Outcome spf_analyze(const SpfToolOptions& opts, const Message* msg, Resolver& dn
         throw InputError("the sender is null (<>) and no HELO could be derived; give --helo");
     if (!env.have_mail_from) {
         // Without MAIL FROM the HELO identity is checked (RFC 7208 §2.3).
-        env.mail_from = {"", "none", 0, "no Return-Path: the HELO identity is checked"};
+        env.mail_from = {"", "", 0, ""};
     }
     SpfRequest req{env.ip.value, env.helo.value, env.mail_from.value};
     SpfCheck c = spf_check(req, dns, opts.limits);

@@ -150,7 +150,7 @@ SPF_dns_rr_t* adapter_lookup(SPF_dns_server_t* s, const char* domain, ns_type ty
     }
     if (rt == RRType::MX || rt == RRType::PTR) st.cidr0_followups.clear();
     if (term) {
-        std::string what = (rt == RRType::MX ? "mx:" : rt == RRType::PTR ? "ptr " : "a/exists:") + lname;
+        std::string what = "the " + to_string(rt) + " lookup of " + lname;
         if (!count_term(st, what)) return make_rr(s, domain, type, TRY_AGAIN);
     }
 
@@ -245,7 +245,7 @@ SPF_errcode_t adapter_get_spf(SPF_server_t* server, SPF_request_t* req, SPF_resp
     const std::string domain = req->cur_dom ? req->cur_dom : "";
     st.followups.clear();
     if (st.top_record_done) {
-        if (!count_term(st, "include/redirect " + domain)) return SPF_E_DNS_ERROR;
+        if (!count_term(st, "the record lookup of " + strip_dot(domain))) return SPF_E_DNS_ERROR;
     }
     st.top_record_done = true;
     if (st.abort != SpfAbort::none || over_budget(st)) return SPF_E_DNS_ERROR;
@@ -269,6 +269,7 @@ SPF_errcode_t adapter_get_spf(SPF_server_t* server, SPF_request_t* req, SPF_resp
             found.push_back(t);
     }
     if (found.empty()) {
+        if (st.none_domain.empty()) st.none_domain = strip_dot(domain);
         resp->result = SPF_RESULT_NONE;
         return SPF_response_add_error(resp, SPF_E_NOT_SPF, "No SPF record for '%s'.", domain.c_str());
     }
@@ -423,7 +424,11 @@ SpfCheck libspf2_check_host(const std::string& ip, const std::string& domain, co
             case Result::permerror: {
                 std::string why = resp->err != SPF_E_SUCCESS ? SPF_strerror(resp->err) : SPF_strerror(err);
                 std::string code = "policy-error";
-                if (resp->err == SPF_E_INCLUDE_RETURNED_NONE) code = "include-without-record";
+                if (resp->err == SPF_E_INCLUDE_RETURNED_NONE || resp->err == SPF_E_NOT_SPF) {
+                    code = "include-without-record";
+                    why = "it includes " + (st.none_domain.empty() ? std::string("a domain") : st.none_domain) +
+                          ", which publishes no SPF record (RFC 7208 §5.2)";
+                }
                 else if (resp->err == SPF_E_BIG_DNS) code = "too-many-dns-lookups";
                 else if (resp->err == SPF_E_RECURSIVE) code = "include-loop";
                 out.reason = {code, "The policy of " + out.domain + " cannot be evaluated: " + why + "."};

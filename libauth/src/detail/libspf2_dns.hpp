@@ -26,6 +26,7 @@ struct SpfDnsState {
     bool top_record_done = false;   // the first record lookup is not a term
     SpfAbort abort = SpfAbort::none;
     std::string abort_detail;
+    std::string none_domain;        // the first include/redirect target without an SPF record
     std::string temp_detail;        // the DNS failure that gave temperror, for the reason text
     std::multiset<std::string> followups;  // MX/PTR target names whose A/AAAA lookups are not terms
     std::set<std::string> cidr0_followups; // MX targets of an "mx/0": any address of theirs matches
