@@ -1,0 +1,109 @@
+// `authscope report`: reading any report (ARF / failure / aggregate) and writing ARF abuse and
+// authentication-failure reports (RFC 5965, RFC 6591, RFC 6590) with an evidence bundle.
+#pragma once
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/aggregate.hpp"
+#include "auth/arf.hpp"
+#include "auth/dns.hpp"
+#include "auth/run.hpp"
+
+namespace auth {
+
+// ---- reading ---------------------------------------------------------------------------
+
+// What one input held: a feedback report, or one or more aggregate reports.
+struct ReportRead {
+    std::optional<FeedbackReport> feedback;
+    std::vector<AggregateReport> aggregates;
+};
+
+// Reads one input of any kind: XML/gzip/zip aggregate reports, an e-mail carrying them, an ARF
+// or DMARC failure report. Throws InputError with a plain reason when it is none of these.
+ReportRead read_report(const std::string& bytes);
+
+// The JSON objects and the text for what one input held (one object per report).
+std::vector<nlohmann::ordered_json> report_read_json(const ReportRead& r);
+std::string report_read_text(const ReportRead& r);
+
+// Looks at the message a failure report returned (--analyze): dkim/spf/dmarc/explain over it.
+// Gets the embedded message (whole, or its header only) and the run's resolver.
+using OriginalAnalyzer = std::function<Outcome(const Message& original, Resolver& dns, const CommonOptions& opts)>;
+
+// `authscope report --read`: reads every input (files; folders walked in sorted order; "-" is
+// stdin), prints each report (JSON Lines with --json), errors one line each on err.
+// Exit 0 when every input was read, 3 when one was not (the others are still read).
+int run_report_read(const CommonOptions& opts, const OriginalAnalyzer& analyze, std::ostream& out, std::ostream& err);
+
+// ---- writing ---------------------------------------------------------------------------
+
+struct ReportFinding {
+    std::string id, severity, summary, evidence;
+};
+
+// Everything a feedback report says. Strings left empty are not written.
+struct ReportDraft {
+    // The report message (RFC 5965 §2).
+    std::string to;                      // the abuse desk
+    std::string from = "authscope <authscope@localhost>";
+    std::string subject;                 // default: "Abuse report: <original subject>"
+    std::string date;                    // RFC 5322 date; default: now
+    std::string message_id;              // default: generated
+    std::string boundary;                // default: derived from the original's SHA-256
+    // The human-readable part: the verdict and findings in plain words.
+    std::string verdict;                 // e.g. "spoofed", "authentic-but-abusive", or a DMARC result
+    std::string verdict_text;            // one or two sentences
+    std::vector<ReportFinding> findings;
+    std::vector<std::string> indicators; // defanged, one per line ("url: hxxps://evil[.]example/")
+    // The message/feedback-report part (RFC 5965 §3, RFC 6591 §3).
+    std::string feedback_type = "abuse"; // abuse, fraud, auth-failure, other, virus, not-spam
+    std::string user_agent;              // default: "authscope/<version>"
+    std::string original_mail_from;
+    std::vector<std::string> original_rcpt_to;
+    std::string arrival_date;
+    std::string source_ip;
+    std::vector<std::string> reported_domain, reported_uri;
+    std::vector<std::string> authentication_results;
+    std::string auth_failure;            // RFC 6591 §3.2: adsp, bodyhash, revoked, signature, spf, dmarc
+    std::string dkim_domain, dkim_identity, dkim_selector, spf_dns, identity_alignment;
+    std::string delivery_result;
+    // The returned message (RFC 5965 §2 item c).
+    std::string original;                // exact bytes of the sample
+    bool headers_only = false;           // text/rfc822-headers instead of message/rfc822
+    std::vector<std::string> redact;     // addresses to redact (RFC 6590)
+    std::string redact_key;              // HMAC key for the redaction tokens; default: random
+};
+
+// Writes the multipart/report; report-type=feedback-report message (RFC 5965 §2, §3; RFC 6591
+// §3; RFC 6590 redaction). CRLF line ends, 7bit/8bit as the original needs.
+std::string write_feedback_report(const ReportDraft& d);
+
+// RFC 6590 §4: every occurrence of each address (case-insensitive) becomes
+// "<token>@<domain>", the token an HMAC-SHA256 of the local-part under `key`.
+std::string redact_addresses(const std::string& text, const std::vector<std::string>& addrs, const std::string& key);
+
+// ---- the evidence bundle ---------------------------------------------------------------
+
+struct BundleFile {
+    std::string name;
+    std::string sha256;   // lower-case hex
+    std::size_t size = 0;
+};
+
+// Writes DIR/report.eml, DIR/original.eml (byte for byte), DIR/dns.zone (the snapshot of every
+// answer used), DIR/verdict.json and DIR/MANIFEST (SHA-256 of each file and the tool version).
+// Creates DIR; refuses to overwrite a non-empty one (UsageError).
+std::vector<BundleFile> write_bundle(const std::string& dir, const std::string& report, const std::string& original,
+                                     const std::vector<DnsAnswer>& answers, const std::string& verdict_json,
+                                     const std::string& tool_version);
+
+// Lower-case hex SHA-256 of bytes (OpenSSL).
+std::string sha256_hex(const std::string& bytes);
+
+}  // namespace auth
