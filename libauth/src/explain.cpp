@@ -200,8 +200,8 @@ void rule_customer_text(const Ctx& c, std::vector<Finding>& out) {
         extract_all(f.text, f.where, t);
         std::vector<std::string> what;
         for (const auto& i : t.items) {
-            if (i.kind == "url" && !expected_domain(c, i.registrable)) { what.push_back("a link"); strong = true; }
-            else if (i.kind == "email" && !expected_domain(c, i.registrable) && !recipient(c, i.value)) { what.push_back("an address"); strong = true; }
+            if (i.kind == "url" && !expected_domain(c, i.domain)) { what.push_back("a link"); strong = true; }
+            else if (i.kind == "email" && !expected_domain(c, i.domain) && !recipient(c, i.value)) { what.push_back("an address"); strong = true; }
             else if (i.kind == "phone" && std::find(c.profile().phones.begin(), c.profile().phones.end(), i.value) == c.profile().phones.end()) { what.push_back("a phone number"); strong = true; }
             else if (i.kind == "wallet") { what.push_back("a crypto address"); strong = true; }
             else if (i.kind == "money" && f.label != "Subject") what.push_back("a money amount");
@@ -232,8 +232,10 @@ void rule_off_brand_link(const Ctx& c, std::vector<Finding>& out) {
     bool cred = false;
     std::set<std::string> doms;
     for (const auto& i : c.ind.items) {
-        if (i.kind != "url" || expected_domain(c, i.registrable)) continue;
+        if (i.kind != "url" || expected_domain(c, i.domain)) continue;
         if (i.has("ip-literal")) continue;  // its own rule
+        // A bare name without a path ("your domain shop.example") is a mention, not a link.
+        if (i.has("bare-domain") && !i.has("obscured") && i.value.find('/', 7) == std::string::npos) continue;
         doms.insert(defang(i.registrable));
         ev.push_back(evidence_of(i));
         std::string lt = to_lower(i.link_text);
@@ -259,7 +261,7 @@ void rule_link_text_mismatch(const Ctx& c, std::vector<Finding>& out) {
         for (const auto& s : shown.items) {
             if (s.registrable.empty() || s.registrable == i.registrable) continue;
             // A platform's click tracking rewrites links of genuine mail: not a mismatch.
-            if (c.profile().expected_link(i.registrable) || c.brands.platform_by_domain(i.registrable)) continue;
+            if (c.profile().expected_link(i.domain) || c.brands.platform_by_domain(i.domain)) continue;
             ev.push_back(i.where + ": the text shows " + s.defanged + " but the link goes to " + i.defanged);
             break;
         }
@@ -315,7 +317,7 @@ void rule_mixed_script(const Ctx& c, std::vector<Finding>& out) {
 void rule_shortener(const Ctx& c, std::vector<Finding>& out) {
     std::vector<std::string> ev;
     for (const auto& i : c.ind.items)
-        if (i.kind == "url" && i.has("shortener") && !c.profile().expected_link(i.registrable)) ev.push_back(evidence_of(i));
+        if (i.kind == "url" && i.has("shortener") && !c.profile().expected_link(i.domain)) ev.push_back(evidence_of(i));
     if (ev.empty()) return;
     add_finding(out, "shortener-link", c.brand_mail() ? Severity::medium : Severity::low,
                 "A link goes through a URL shortener, which hides where it leads.", ev);
@@ -345,8 +347,7 @@ void rule_reply_to(const Ctx& c, std::vector<Finding>& out) {
     std::vector<std::string> ev;
     for (const auto& r : c.reply_to) {
         std::string d = r.domain_ascii.empty() ? to_lower(r.domain) : r.domain_ascii;
-        auto reg = PublicSuffixList::system()->registrable_domain(d);
-        if (expected_domain(c, reg ? *reg : d)) continue;
+        if (expected_domain(c, d)) continue;
         ev.push_back("Reply-To: " + defang(to_lower(r.address())) +
                      (c.have_from ? " (From: " + defang(to_lower(c.from.address())) + ")" : ""));
     }
@@ -360,7 +361,7 @@ void rule_reply_to(const Ctx& c, std::vector<Finding>& out) {
 void rule_contact_address(const Ctx& c, std::vector<Finding>& out) {
     std::vector<std::string> ev;
     for (const auto& i : c.ind.items) {
-        if (i.kind != "email" || expected_domain(c, i.registrable) || recipient(c, i.value)) continue;
+        if (i.kind != "email" || expected_domain(c, i.domain) || recipient(c, i.value)) continue;
         ev.push_back(evidence_of(i));
     }
     if (ev.empty()) return;
