@@ -78,7 +78,7 @@ TEST_CASE("fqdn lower-cases and ends with one dot", "[dns]") {
     CHECK(fqdn("a\\.") == "a\\..");
 }
 
-TEST_CASE("names of types and statuses; temporary statuses", "[dns]") {
+TEST_CASE("names of types and statuses, and which statuses are temporary", "[dns]") {
     CHECK(to_string(RRType::TXT) == "TXT");
     CHECK(to_string(RRType::SPF) == "SPF");
     CHECK(to_string(RRType::AAAA) == "AAAA");
@@ -411,6 +411,27 @@ TEST_CASE("write_snapshot never writes what cannot be read back", "[dns]") {
     INFO(snap);
     auto back = replay(snap);
     CHECK(back->query("bad.test.", RRType::A).status == DnsStatus::error);
+}
+
+TEST_CASE("names with escaped characters survive write -> replay", "[dns]") {
+    auto src = replay("semi\\;colon.test. TXT \"a\"\nsp\\032ace.test. A 192.0.2.1\n");
+    RecordingResolver rec(src);
+    for (const char* n : {"semi\\;colon.test.", "sp\\032ace.test.", "no\\;such.test.", "odd\\ name.test."})
+        for (RRType t : {RRType::TXT, RRType::A}) rec.query(n, t);
+    REQUIRE(rec.answers().at(0).status == DnsStatus::ok);
+    REQUIRE(rec.answers().at(3).status == DnsStatus::ok);
+    const std::string snap = write_snapshot(rec.answers());
+    INFO(snap);
+    auto back = replay(snap);
+    for (const auto& a : rec.answers()) check_same_answer(a, back->query(a.qname, a.qtype));
+}
+
+TEST_CASE("replay reads snapshots with CRLF line ends", "[dns]") {
+    auto r = replay("$TTL 60\r\nx.test. TXT \"a\" \"b\"\r\n;; authscope: NXDOMAIN y.test. TXT\r\n");
+    auto a = r->query("x.test.", RRType::TXT);
+    REQUIRE(a.status == DnsStatus::ok);
+    CHECK(a.records.at(0).strings == std::vector<std::string>{"a", "b"});
+    CHECK(r->query("y.test.", RRType::TXT).status == DnsStatus::nxdomain);
 }
 
 TEST_CASE("RecordingResolver keeps each question once, in order of first use", "[dns]") {

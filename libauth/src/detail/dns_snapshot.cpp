@@ -60,13 +60,25 @@ std::optional<Directive> parse_directive(const std::string& line, const std::str
     i = line.find_first_not_of(" \t", i + 2);
     static const std::string tag = "authscope:";
     if (i == std::string::npos || line.compare(i, tag.size(), tag) != 0) return std::nullopt;
-    std::string rest = line.substr(i + tag.size());
-    // A trailing `; comment` is allowed after the directive.
-    const auto semi = rest.find(';');
-    if (semi != std::string::npos) rest.resize(semi);
-    std::istringstream in(rest);
+    // Words split at blanks; a backslash escapes the next character (names may hold "\;" or
+    // "\ "), and an unescaped ';' starts a trailing comment.
     std::vector<std::string> words;
-    for (std::string w; in >> w;) words.push_back(w);
+    std::string w;
+    for (std::size_t k = i + tag.size(); k < line.size(); ++k) {
+        const char c = line[k];
+        if (c == '\\' && k + 1 < line.size()) {
+            w += c;
+            w += line[++k];
+        } else if (c == ';') {
+            break;
+        } else if (c == ' ' || c == '\t' || c == '\r') {
+            if (!w.empty()) words.push_back(w);
+            w.clear();
+        } else {
+            w += c;
+        }
+    }
+    if (!w.empty()) words.push_back(w);
     auto fail = [&](const std::string& why) { return InputError(where + why); };
     if (words.empty()) throw fail("empty authscope directive");
     const auto kind = directive_kind(words[0]);
