@@ -1,0 +1,26 @@
+# Public Suffix List conformance: every checkPublicSuffix() line of ../shared/conformance/psl/test_psl.txt,
+# against the list shipped beside it (not the system's), is one ctest case "conformance: psl/<N> <input>" (N counts the case lines),
+# run by dmarc_conformance (tests/conformance/dmarc_conformance.cpp).
+if(NOT TARGET dmarc_conformance)
+  add_executable(dmarc_conformance ${CMAKE_CURRENT_LIST_DIR}/dmarc_conformance.cpp)
+  target_link_libraries(dmarc_conformance PRIVATE auth)
+endif()
+set(_psl_dir "${AUTHSCOPE_SHARED_DIR}/conformance/psl")
+if(NOT EXISTS "${_psl_dir}/test_psl.txt")
+  message(WARNING "PSL conformance data not found in ${_psl_dir}: cases not registered")
+else()
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_psl_dir}/test_psl.txt")
+  file(STRINGS "${_psl_dir}/test_psl.txt" _psl_lines)
+  set(_n 0)
+  foreach(line ${_psl_lines})
+    if(line MATCHES "^checkPublicSuffix\\(([^,]*),")
+      math(EXPR _n "${_n} + 1")
+      string(STRIP "${CMAKE_MATCH_1}" _arg)
+      string(REPLACE "'" "" _arg "${_arg}")
+      set(_case "conformance: psl/${_n} ${_arg}")
+      add_test(NAME "${_case}" COMMAND dmarc_conformance psl "${_psl_dir}/test_psl.txt" ${_n}
+               "${_psl_dir}/public_suffix_list.dat")
+      set_tests_properties("${_case}" PROPERTIES LABELS "conformance;psl" TIMEOUT 60)
+    endif()
+  endforeach()
+endif()
