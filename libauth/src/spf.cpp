@@ -146,6 +146,13 @@ SpfCheck check_identity(const std::string& ip_in, const std::string& domain_in, 
     detail::SpfDnsState st;
     st.dns = &dns;
     st.limits = limits;
+    st.macro.sender = out.sender;
+    st.macro.local = local.empty() ? "postmaster" : local;
+    st.macro.sender_domain = domain;
+    st.macro.domain = domain;
+    st.macro.ip = ip.find(':') == std::string::npos ? ip : ip_in;
+    st.macro.helo = helo;
+    st.macro.dns = &dns;
     SpfCheck r = detail::libspf2_check_host(ip, domain, out.sender, helo, st);
     r.identity = identity;
     r.domain = domain;

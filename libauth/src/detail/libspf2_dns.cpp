@@ -293,7 +293,9 @@ SPF_errcode_t adapter_get_spf(SPF_server_t* server, SPF_request_t* req, SPF_resp
         }
         return SPF_response_add_error(resp, SPF_E_SYNTAX, "Invalid SPF record for '%s'.", domain.c_str());
     }
-    const std::string for_libspf2 = spf_record_for_libspf2(found[0], st.client_v6);
+    MacroContext ctx = st.macro;
+    ctx.domain = strip_dot(domain);
+    const std::string for_libspf2 = spf_record_for_libspf2(found[0], st.client_v6, &ctx);
     SPF_errcode_t err = SPF_record_compile(server, resp, recordp, for_libspf2.c_str());
     if (err != SPF_E_SUCCESS) {
         if (*recordp) { SPF_record_free(*recordp); *recordp = nullptr; }

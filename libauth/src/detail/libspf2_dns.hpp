@@ -13,6 +13,17 @@
 
 namespace auth::detail {
 
+// Inputs of RFC 7208 §7 macro expansion.
+struct MacroContext {
+    std::string sender;      // s
+    std::string local;       // l
+    std::string sender_domain;  // o
+    std::string domain;      // d
+    std::string ip;          // the client address as given (i, c)
+    std::string helo;        // h
+    Resolver* dns = nullptr; // for p
+};
+
 // Why an evaluation was stopped by this layer (overrides libspf2's result).
 enum class SpfAbort { none, too_many_terms, too_many_voids, time_budget, record_syntax, too_many_records };
 
@@ -31,6 +42,7 @@ struct SpfDnsState {
     std::multiset<std::string> followups;  // MX/PTR target names whose A/AAAA lookups are not terms
     std::set<std::string> cidr0_followups; // MX targets of an "mx/0": any address of theirs matches
     std::string client_ip;           // normalised client address (for the /0 rewrite)
+    MacroContext macro;              // for expanding the records' macros in this layer (domain set per record)
     bool client_v6 = false;
     std::vector<std::pair<std::string, std::string>> records;  // domain -> SPF record text used
     std::vector<DnsAnswer> answers;  // every answer, in order
@@ -49,18 +61,9 @@ inline const char kCidr0Suffix[] = ".authscope-cidr0.invalid";
 // lengths, §6 modifiers): redirect= moved to the end and dropped when "all" is present
 // (§6.1), exp= and unknown modifiers removed (exp is handled by spf_explanation, §6.2),
 // ip4/ip6 "/0" split in halves, a/mx "/0" rewritten onto kCidr0Suffix.
-std::string spf_record_for_libspf2(const std::string& record, bool client_v6);
-
-// Inputs of RFC 7208 §7 macro expansion.
-struct MacroContext {
-    std::string sender;      // s
-    std::string local;       // l
-    std::string sender_domain;  // o
-    std::string domain;      // d
-    std::string ip;          // the client address as given (i, c)
-    std::string helo;        // h
-    Resolver* dns = nullptr; // for p
-};
+// With ctx, every macro of a domain-spec is expanded here (RFC 7208 §7), so libspf2's expander,
+// with its history of overflows, only ever sees literal text ('%' and ' ' written as %% and %_).
+std::string spf_record_for_libspf2(const std::string& record, bool client_v6, const MacroContext* ctx = nullptr);
 
 // RFC 7208 §7.3-7.4: expands a macro-string; `exp` allows c, r, t and spaces. nullopt on a
 // syntax error. A domain result longer than 253 octets loses labels on the left (§7.3).

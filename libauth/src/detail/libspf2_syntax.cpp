@@ -215,7 +215,25 @@ std::string spf_record_syntax_error(const std::string& record) {
     return "";
 }
 
-std::string spf_record_for_libspf2(const std::string& record, bool client_v6) {
+namespace {
+
+// A domain-spec with its macros expanded, written back as a macro-string of literals.
+std::string pre_expand(const std::string& spec, const MacroContext* ctx) {
+    if (!ctx || spec.find('%') == std::string::npos) return spec;
+    auto v = spf_expand(spec, *ctx, false, true);
+    if (!v) return spec;
+    std::string out;
+    for (char c : *v) {
+        if (c == '%') out += "%%";
+        else if (c == ' ') out += "%_";
+        else out += c;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string spf_record_for_libspf2(const std::string& record, bool client_v6, const MacroContext* ctx) {
     std::string_view r = record;
     r.remove_prefix(std::min<std::size_t>(6, r.size()));
     std::string out = "v=spf1";
@@ -232,7 +250,7 @@ std::string spf_record_for_libspf2(const std::string& record, bool client_v6) {
         std::size_t eq = term.find('='), colon = term.find(':'), slash = term.find('/');
         if (eq != std::string::npos && eq < colon && eq < slash && is_alpha(term[0])) {
             std::string name = to_lower(term.substr(0, eq));
-            if (name == "redirect") redirect = term;
+            if (name == "redirect") redirect = "redirect=" + pre_expand(term.substr(eq + 1), ctx);
             continue;  // exp= and unknown modifiers: not for libspf2
         }
         std::string q;
@@ -247,7 +265,8 @@ std::string spf_record_for_libspf2(const std::string& record, bool client_v6) {
             AMxArgs a = split_a_mx(rest);
             const std::string& c = client_v6 ? a.c6 : a.c4;
             bool has = client_v6 ? a.has_c6 : a.has_c4;
-            std::string dom = a.domain.empty() ? std::string("%{d}") : a.domain;
+            if (!a.domain.empty()) a.domain = pre_expand(a.domain, ctx);
+            std::string dom = a.domain.empty() ? (ctx ? pre_expand("%{d}", ctx) : std::string("%{d}")) : a.domain;
             if (has && std::stoi(c) == 0) {
                 out += " " + q + name + ":" + dom + kCidr0Suffix;
             } else {
@@ -263,6 +282,10 @@ std::string spf_record_for_libspf2(const std::string& record, bool client_v6) {
                 else out += " " + q + "ip6:::/1 " + q + "ip6:8000::/1";
                 continue;
             }
+        }
+        if ((name == "include" || name == "exists" || name == "ptr") && rest.size() > 1 && rest[0] == ':') {
+            out += " " + q + name + ":" + pre_expand(rest.substr(1), ctx);
+            continue;
         }
         out += " " + term;
     }
