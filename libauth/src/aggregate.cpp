@@ -280,6 +280,8 @@ AggregateReport parse_aggregate_xml(const std::string& xml, const AggregateLimit
         r.records.push_back(std::move(a));
     }
     r.extensions = read_extensions(fb.child("extensions"));
+    if (!md && !pp && r.records.empty())
+        throw InputError("the <feedback> element has no <report_metadata>, no <policy_published> and no <record>: not a usable aggregate report");
     return r;
 }
 

@@ -240,6 +240,17 @@ FeedbackReport parse_feedback_report(const std::string& message, const FeedbackL
                               ? "message/rfc822"
                               : "text/rfc822-headers";
         r.original = original->bytes;
+        // Keep the returned message byte for byte when it is carried unencoded (GMime's
+        // re-serialisation may change line ends), so DKIM can verify it (--analyze).
+        if (original->child_index >= 0 && !parts.empty()) {
+            std::string hdr;
+            auto exact = detail::multipart_child_body(message, detail::mime_param(parts[0], "boundary"),
+                                                      original->child_index, &hdr);
+            std::string h = to_lower(hdr);
+            bool encoded = h.find("content-transfer-encoding") != std::string::npos &&
+                           (h.find("base64") != std::string::npos || h.find("quoted-printable") != std::string::npos);
+            if (exact && !encoded && !exact->empty()) r.original = *exact;
+        }
     } else {
         r.warnings.push_back("The report does not include the original message or its header (RFC 5965 §2 item c).");
     }

@@ -255,7 +255,9 @@ std::string write_feedback_report(const ReportDraft& d) {
 
     // Part 1: the human-readable part (RFC 5965 §2 item b).
     std::ostringstream h;
-    std::string what = d.feedback_type == "auth-failure" ? "an authentication failure report" : "an abuse report (" + d.feedback_type + ")";
+    std::string what = d.feedback_type == "auth-failure" ? "an authentication failure report"
+                       : d.feedback_type == "abuse"      ? "an abuse report"
+                                                         : "an abuse report (feedback type " + d.feedback_type + ")";
     h << "This is " << what << " for a message";
     if (!d.source_ip.empty()) h << " received from IP " << d.source_ip;
     if (!d.arrival_date.empty()) h << " on " << d.arrival_date;
@@ -539,6 +541,193 @@ int run_report_read(const CommonOptions& opts, const OriginalAnalyzer& analyze, 
     }
     if (dns) finish_session_dns(opts, dns);
     return status;
+}
+
+}  // namespace auth
+
+// ---- from a sample to a report -----------------------------------------------------------
+#include "auth/ar.hpp"
+#include "auth/brands.hpp"
+#include "auth/explain.hpp"
+#include "auth/received.hpp"
+
+namespace auth {
+namespace {
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+    return s;
+}
+
+// Our own Authentication-Results for the sample (RFC 8601), as the value after the colon.
+std::string our_authentication_results(const AuthSummary& a) {
+    std::vector<ArClause> cl;
+    if (!a.spf_domain.empty() || a.spf != Result::none)
+        cl.push_back({"spf", std::string(to_string(a.spf)), "", "", {{"smtp.mailfrom", a.spf_domain}}});
+    for (const auto& s : a.signatures)
+        cl.push_back({"dkim", std::string(to_string(s.result)), "", s.reason, {{"header.d", s.d}, {"header.s", s.s}}});
+    if (!a.from_domain.empty())
+        cl.push_back({"dmarc", std::string(to_string(a.dmarc)), "", a.dmarc_reason.code, {{"header.from", a.from_domain}}});
+    std::string f = format_authentication_results("authscope", cl);
+    auto colon = f.find(':');
+    std::string v = colon == std::string::npos ? f : f.substr(colon + 1);
+    std::string out;
+    for (char c : v) {
+        if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+        if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+        out += c;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+// RFC 6591 §3.2 SPF-DNS: "txt : domain : "record"" for the SPF record SPF evaluated.
+std::string spf_dns_field(const std::string& domain, Resolver& dns) {
+    if (domain.empty()) return {};
+    DnsAnswer ans = dns.query(domain, RRType::TXT);
+    for (const auto& r : ans.records) {
+        std::string t = r.text();
+        if (to_lower(t.substr(0, 7)) == "v=spf1 " || to_lower(t) == "v=spf1") {
+            std::string d = domain;
+            if (!d.empty() && d.back() == '.') d.pop_back();
+            return "txt : " + d + " : \"" + t + "\"";
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+ReportAnalysis analyze_for_report(const Message& msg, Resolver& dns, const BrandSet& brands, const ReportOptions& opts) {
+    ExplainOptions eo;
+    AuthSummary a = check_authentication(msg, dns, eo);
+    ExplainReport r = explain(msg, a, brands, eo);
+    ReportAnalysis out;
+    out.verdict = r.verdict;
+    out.verdict_json = explain_json(r);
+    out.exit = explain_exit(r);
+    ReportDraft& d = out.draft;
+    d.to = !opts.to.empty() ? opts.to : r.report_to;
+    if (!opts.from.empty()) d.from = opts.from;
+    d.date = opts.date;
+    d.message_id = opts.message_id;
+    d.headers_only = opts.headers_only;
+    d.redact = opts.redact;
+    d.original = msg.bytes();
+    d.verdict = r.verdict;
+    std::string vt = r.reason.text;
+    if (!r.proves.empty()) vt += "\nAuthentication proves: " + join(r.proves, " ");
+    if (!r.does_not_prove.empty()) vt += "\nIt does not prove: " + join(r.does_not_prove, " ");
+    d.verdict_text = vt;
+    for (const auto& f : r.findings) d.findings.push_back({f.id, to_string(f.severity), f.summary, join(f.evidence, "; ")});
+    std::vector<std::string> seen;
+    for (const auto& i : r.indicators.items) {
+        std::string key = i.kind + " " + (i.defanged.empty() ? i.value : i.defanged);
+        if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+        seen.push_back(key);
+        d.indicators.push_back(i.kind + ": " + (i.defanged.empty() ? i.value : i.defanged) + (i.where.empty() ? "" : "  (" + i.where + ")"));
+    }
+    if (!opts.feedback_type.empty()) d.feedback_type = opts.feedback_type;
+    else if (r.verdict == "spoofed") d.feedback_type = "auth-failure";
+    else if (r.verdict == "authentic-but-abusive") d.feedback_type = "fraud";
+    else d.feedback_type = "abuse";
+
+    Envelope env = derive_envelope(msg, {});
+    d.source_ip = env.ip.value;
+    if (env.have_mail_from) d.original_mail_from = env.mail_from.value.empty() ? "<>" : "<" + env.mail_from.value + ">";
+    for (const char* h : {"X-Original-To", "Delivered-To"})
+        for (const HeaderField* f : msg.all(h))
+            if (std::find(d.original_rcpt_to.begin(), d.original_rcpt_to.end(), f->value) == d.original_rcpt_to.end())
+                d.original_rcpt_to.push_back(f->value);
+    auto chain = received_chain(msg);
+    if (d.original_rcpt_to.empty())
+        for (const auto& hop : chain)
+            if (!hop.for_addr.empty()) {
+                d.original_rcpt_to.push_back(hop.for_addr);
+                break;
+            }
+    if (!chain.empty()) {
+        std::string date = chain.front().date;
+        auto b = date.find_first_not_of(" \t");
+        d.arrival_date = b == std::string::npos ? "" : date.substr(b);
+    }
+    if (!a.from_domain.empty()) d.reported_domain.push_back(a.from_domain);
+    for (const Indicator* i : r.indicators.of("url")) {
+        if (d.reported_uri.size() >= 20) break;
+        // Reported-URI names what is abused: the brand's own links are not.
+        if (r.brand && (r.brand->owns(i->registrable) || r.brand->expected_link(i->registrable))) continue;
+        if (!a.org_domain.empty() && i->registrable == a.org_domain) continue;
+        if (std::find(d.reported_uri.begin(), d.reported_uri.end(), i->value) == d.reported_uri.end())
+            d.reported_uri.push_back(i->value);
+    }
+    d.authentication_results.push_back(our_authentication_results(a));
+    if (d.feedback_type == "auth-failure") {
+        // RFC 6591 §3.2: which mechanism failed, and the identities involved.
+        const SignatureFacts* sig = nullptr;
+        for (const auto& s : a.signatures)
+            if (s.result != Result::pass && !sig) sig = &s;
+        if (!sig && !a.signatures.empty()) sig = &a.signatures.front();
+        if (a.dmarc == Result::fail) d.auth_failure = "dmarc";
+        else if (sig && sig->result == Result::fail) d.auth_failure = sig->reason.find("body") != std::string::npos ? "bodyhash" : "signature";
+        else if (a.spf == Result::fail || a.spf == Result::softfail) d.auth_failure = "spf";
+        else d.auth_failure = "dmarc";
+        if (sig) {
+            d.dkim_domain = sig->d;
+            d.dkim_selector = sig->s;
+        }
+        d.spf_dns = spf_dns_field(a.spf_domain, dns);
+        std::vector<std::string> aligned;
+        bool dkim_al = false;
+        for (const auto& s : a.signatures) dkim_al = dkim_al || (s.aligned && s.result == Result::pass);
+        if (dkim_al) aligned.push_back("dkim");
+        if (a.spf_aligned && a.spf == Result::pass) aligned.push_back("spf");
+        d.identity_alignment = aligned.empty() ? "none" : join(aligned, ", ");
+    }
+    return out;
+}
+
+Outcome report_sample(const SampleContext& ctx, const BrandSet& brands, const ReportOptions& opts) {
+    RecordingResolver rec(std::shared_ptr<Resolver>(&ctx.dns, [](Resolver*) {}));
+    ReportAnalysis an = analyze_for_report(ctx.message, rec, brands, opts);
+    std::string report = write_feedback_report(an.draft);
+    Outcome o;
+    o.text = report;
+    o.exit = an.exit;
+    FeedbackReport back = parse_feedback_report(report);
+    Json fields = Json::array();
+    for (const auto& [n, v] : back.fields) fields.push_back({{"name", n}, {"value", v}});
+    o.json["result"] = an.verdict_json.contains("result") ? an.verdict_json["result"] : Json("none");
+    o.json["verdict"] = an.verdict;
+    o.json["feedback_type"] = an.draft.feedback_type;
+    o.json["to"] = an.draft.to;
+    o.json["fields"] = fields;
+    o.json["original_kind"] = back.original_kind;
+    o.json["findings"] = an.verdict_json.contains("findings") ? an.verdict_json["findings"] : Json::array();
+    o.json["report"] = report;
+    if (!opts.bundle_dir.empty()) {
+        Json v = an.verdict_json;
+        std::vector<BundleFile> files = write_bundle(opts.bundle_dir, report, ctx.sample.bytes, rec.answers(),
+                                                     v.dump(2) + "\n", AUTHSCOPE_VERSION);
+        Json bj = Json::array();
+        for (const auto& f : files) bj.push_back({{"name", f.name}, {"sha256", f.sha256}, {"size", f.size}});
+        o.json["bundle"] = {{"dir", opts.bundle_dir}, {"files", bj}};
+        o.text = "Evidence bundle written to " + opts.bundle_dir + ":\n";
+        for (const auto& f : files) o.text += "  " + f.sha256 + "  " + f.name + "\n";
+        o.text += "Re-check offline: authscope explain --dns-from " + opts.bundle_dir + "/dns.zone " + opts.bundle_dir + "/original.eml\n";
+    }
+    return o;
+}
+
+Outcome analyze_returned_message(const Message& msg, Resolver& dns, const BrandSet& brands) {
+    ExplainOptions eo;
+    AuthSummary a = check_authentication(msg, dns, eo);
+    ExplainReport r = explain(msg, a, brands, eo);
+    Outcome o;
+    o.json = explain_json(r);
+    o.text = explain_text(r, "(returned message)");
+    o.exit = explain_exit(r);
+    return o;
 }
 
 }  // namespace auth

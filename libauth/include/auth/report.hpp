@@ -88,6 +88,41 @@ std::string write_feedback_report(const ReportDraft& d);
 // "<token>@<domain>", the token an HMAC-SHA256 of the local-part under `key`.
 std::string redact_addresses(const std::string& text, const std::vector<std::string>& addrs, const std::string& key);
 
+// ---- from a sample to a report ----------------------------------------------------------
+
+class BrandSet;
+
+struct ReportOptions {
+    std::string to, from;
+    std::string feedback_type;           // "" = from the verdict: spoofed -> auth-failure,
+                                         // authentic-but-abusive -> fraud, otherwise abuse
+    bool headers_only = false;
+    std::vector<std::string> redact;
+    std::string date, message_id;        // fixed values for reproducible output (tests)
+    std::string bundle_dir;              // --bundle DIR: also write the evidence bundle there
+};
+
+// What a sample's report rests on: the draft, explain's verdict (JSON) and the exit status.
+struct ReportAnalysis {
+    ReportDraft draft;
+    std::string verdict;                 // explain's verdict word
+    nlohmann::ordered_json verdict_json; // explain_json()
+    int exit = 0;                        // explain_exit()
+};
+
+// Runs explain (SPF, DKIM, DMARC and the findings) over the sample with `dns` and fills every
+// RFC 5965 / RFC 6591 field the analysis knows: envelope from the Received chain and Return-Path,
+// Authentication-Results of our own checks, DKIM-Domain/Selector of the failing (or first)
+// signature, SPF-DNS from the SPF record asked for, Identity-Alignment, reported domain and URIs.
+ReportAnalysis analyze_for_report(const Message& msg, Resolver& dns, const BrandSet& brands, const ReportOptions& opts);
+
+// The whole of `authscope report` for one sample: the report, and with bundle_dir the bundle
+// (DNS snapshot of the answers `dns` gave for this sample). Outcome text is the report message.
+Outcome report_sample(const SampleContext& ctx, const BrandSet& brands, const ReportOptions& opts);
+
+// --read --analyze: explain over the message a failure report returned.
+Outcome analyze_returned_message(const Message& msg, Resolver& dns, const BrandSet& brands);
+
 // ---- the evidence bundle ---------------------------------------------------------------
 
 struct BundleFile {

@@ -59,7 +59,11 @@ struct Walker {
             out.push_back(std::move(p));
             GMimeMultipart* mp = GMIME_MULTIPART(obj);
             int n = g_mime_multipart_get_count(mp);
-            for (int i = 0; i < n; ++i) visit(g_mime_multipart_get_part(mp, i), depth + 1);
+            for (int i = 0; i < n; ++i) {
+                std::size_t at = out.size();
+                visit(g_mime_multipart_get_part(mp, i), depth + 1);
+                if (depth == 0 && at < out.size()) out[at].child_index = i;
+            }
             return;
         }
         if (GMIME_IS_MESSAGE_PART(obj)) {
@@ -118,6 +122,56 @@ std::optional<long long> parse_mail_date(const std::string& text) {
     long long t = g_date_time_to_unix(dt);
     g_date_time_unref(dt);
     return t;
+}
+
+std::optional<std::string> multipart_child_body(const std::string& m, const std::string& boundary, int index,
+                                                std::string* part_header) {
+    if (boundary.empty() || index < 0) return std::nullopt;
+    const std::string dash = "--" + boundary;
+    // Delimiter lines start at a line start and are "--boundary" followed by optional "--" and
+    // white space (RFC 2046 §5.1.1).
+    auto is_delim = [&](std::size_t pos) {
+        if (m.compare(pos, dash.size(), dash) != 0) return false;
+        std::size_t e = pos + dash.size();
+        if (m.compare(e, 2, "--") == 0) e += 2;
+        while (e < m.size() && (m[e] == ' ' || m[e] == '\t')) ++e;
+        return e >= m.size() || m[e] == '\r' || m[e] == '\n';
+    };
+    std::vector<std::size_t> delims;
+    std::size_t pos = 0;
+    // Skip the top-level header section first.
+    std::size_t hdr_end = m.find("\n\n");
+    std::size_t hdr_end2 = m.find("\r\n\r\n");
+    if (hdr_end2 != std::string::npos && (hdr_end == std::string::npos || hdr_end2 < hdr_end)) hdr_end = hdr_end2 + 2;
+    if (hdr_end == std::string::npos) return std::nullopt;
+    pos = hdr_end + 1;
+    while (pos < m.size()) {
+        if (is_delim(pos)) delims.push_back(pos);
+        std::size_t nl = m.find('\n', pos);
+        if (nl == std::string::npos) break;
+        pos = nl + 1;
+    }
+    if (static_cast<std::size_t>(index) + 1 >= delims.size()) return std::nullopt;
+    std::size_t start = m.find('\n', delims[index]);
+    if (start == std::string::npos) return std::nullopt;
+    ++start;
+    std::size_t end = delims[index + 1];
+    // The line break before the delimiter belongs to the delimiter.
+    if (end > start && m[end - 1] == '\n') --end;
+    if (end > start && m[end - 1] == '\r') --end;
+    if (end < start) end = start;
+    std::string part = m.substr(start, end - start);
+    std::size_t blank = std::string::npos, body = 0;
+    if (part.compare(0, 1, "\n") == 0) { blank = 0; body = 1; }
+    else if (part.compare(0, 2, "\r\n") == 0) { blank = 0; body = 2; }
+    else {
+        std::size_t a = part.find("\n\n"), b = part.find("\r\n\r\n");
+        if (b != std::string::npos && (a == std::string::npos || b < a)) { blank = b; body = b + 4; }
+        else if (a != std::string::npos) { blank = a; body = a + 2; }
+    }
+    if (blank == std::string::npos) return std::nullopt;
+    if (part_header) *part_header = part.substr(0, blank);
+    return part.substr(body);
 }
 
 std::string mime_param(const MimePart& p, const std::string& name) {

@@ -14,6 +14,7 @@ struct MimePart {
     std::string bytes;          // decoded content; for message/* parts the embedded message as written
     std::string header_bytes;   // the part's own MIME header fields as written (for diagnostics)
     int depth = 0;              // 0 for the top-level entity
+    int child_index = -1;       // for a direct child of the top-level multipart: its 0-based index
 };
 
 struct MimeLimits {
@@ -29,6 +30,13 @@ std::vector<MimePart> mime_parts(const std::string& message, const MimeLimits& l
 // A date-time as RFC 5322 §3.3 writes it (obsolete zones and forms too), as seconds since
 // the epoch; nullopt when it is not a date.
 std::optional<long long> parse_mail_date(const std::string& text);
+
+// RFC 2046 §5.1.1: the exact body bytes of the index-th part of a top-level multipart with
+// this boundary (the part's own header removed; the CRLF before the delimiter is not part of
+// it). nullopt when the split does not find that part. GMime re-serialises what it parsed; this
+// keeps a returned message byte for byte.
+std::optional<std::string> multipart_child_body(const std::string& message, const std::string& boundary, int index,
+                                                std::string* part_header = nullptr);
 
 // The value of a content-type parameter (lower-case name), or "".
 std::string mime_param(const MimePart& p, const std::string& name);
