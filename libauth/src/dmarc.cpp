@@ -7,6 +7,10 @@
 
 #include "auth/address.hpp"
 #include "auth/authres.hpp"
+#include "auth/dkim.hpp"
+#include "auth/error.hpp"
+#include "auth/received.hpp"
+#include "auth/spf.hpp"
 
 namespace auth {
 namespace {
@@ -902,6 +906,70 @@ ArClause dmarc_ar_clause(const DmarcReport& r) {
     if (r.applied_policy) c.properties.emplace_back("policy.dmarc", to_string(*r.applied_policy));
     else if (r.result == Result::permerror) c.properties.emplace_back("policy.dmarc", "none");
     return c;
+}
+
+// The dmarc tool: inputs, DMARC, and the three output forms.
+Outcome dmarc_analyze(const DmarcToolOptions& opts, const Message& msg, Resolver& dns, const CommonOptions& common) {
+    std::vector<DmarcDkimInput> dkim;
+    std::optional<DmarcSpfInput> spf;
+    std::vector<ArClause> input_clauses;
+    std::vector<std::string> notes;
+    Json inputs;
+    if (opts.trust_ar_given) {
+        TrustedResults t = results_from_authentication_results(msg, opts.trust_ar);
+        if (t.fields == 0)
+            throw InputError("no Authentication-Results field of " + (opts.trust_ar.empty() ? std::string("(no authserv-id)") : opts.trust_ar) +
+                             " (--trust-ar): nothing to trust");
+        dkim = t.dkim;
+        spf = t.spf;
+        notes = t.notes;
+        inputs = {{"source", "Authentication-Results"}, {"authserv_id", opts.trust_ar}, {"fields", t.fields}};
+    } else {
+        DkimOptions dko;
+        if (opts.now) dko.now = static_cast<std::time_t>(*opts.now);
+        DkimReport dr = verify_dkim(msg, dns, dko);
+        for (const auto& sig : dr.signatures)
+            if (!sig.d.empty()) dkim.push_back({sig.d, sig.verdict.result, sig.s});
+        input_clauses = to_ar(dr);
+        Envelope env = derive_envelope(msg, opts.trusted_hosts);
+        Json sj;
+        if (!env.ip.value.empty() && (env.have_mail_from || !env.helo.value.empty())) {
+            SpfRequest req{env.ip.value, env.helo.value, env.mail_from.value};
+            SpfCheck c = spf_check(req, dns);
+            DmarcSpfInput in;
+            in.result = c.result;
+            in.identity = c.identity;
+            in.domain = c.domain;
+            if (in.domain.empty()) {
+                const std::string& id = c.sender;
+                auto at = id.rfind('@');
+                in.domain = at == std::string::npos ? id : id.substr(at + 1);
+            }
+            spf = in;
+            ArClause cl;
+            cl.method = "spf";
+            cl.result = std::string(to_string(c.result));
+            cl.properties.emplace_back(c.identity == "helo" ? "smtp.helo" : "smtp.mailfrom",
+                                       c.identity == "helo" ? env.helo.value : (env.mail_from.value.empty() ? in.domain : env.mail_from.value));
+            input_clauses.push_back(cl);
+            sj = {{"ip", env.ip.value}, {"helo", env.helo.value}, {"mail_from", env.mail_from.value},
+                  {"result", std::string(to_string(c.result))}, {"reason", {{"code", c.reason.code}, {"text", c.reason.text}}}};
+        } else {
+            notes.push_back("SPF not evaluated: the connecting IP or the MAIL FROM/HELO could not be derived from the headers "
+                            "(use authscope spf with flags, or --trust-ar).");
+        }
+        inputs = {{"source", "computed"}, {"dkim", to_json(dr)}, {"spf", sj.is_null() ? Json(nullptr) : sj}};
+    }
+    DmarcReport r = evaluate_dmarc_message(msg, dkim, spf, dns, opts.dmarc);
+    r.warnings.insert(r.warnings.begin(), notes.begin(), notes.end());
+    Outcome o;
+    o.json = dmarc_json(r);
+    o.json["inputs"] = inputs;
+    o.text = dmarc_text(r);
+    input_clauses.push_back(dmarc_ar_clause(r));
+    o.ar = format_authentication_results(common.authserv_id, input_clauses);
+    o.exit = exit_status_for(r.result);
+    return o;
 }
 
 }  // namespace auth

@@ -202,6 +202,20 @@ struct TrustedResults {
 };
 TrustedResults results_from_authentication_results(const Message& msg, const std::string& authserv_id);
 
+// Options of `authscope dmarc` beyond the common ones.
+struct DmarcToolOptions {
+    DmarcOptions dmarc;
+    std::string trust_ar;                    // --trust-ar AUTHSERV-ID: take SPF/DKIM from that receiver
+    bool trust_ar_given = false;
+    std::vector<std::string> trusted_hosts;  // --trusted-host: the receiver's hosts, for the SPF envelope
+    std::optional<long long> now;            // --now: DKIM x=/t= as of this time
+};
+
+// The whole analysis of one sample for the runner: SPF (envelope from the headers) and DKIM
+// computed here, or taken from the receiver's Authentication-Results with --trust-ar, then
+// DMARC. Throws InputError when --trust-ar finds no field of that authserv-id.
+Outcome dmarc_analyze(const DmarcToolOptions& opts, const Message& msg, Resolver& dns, const CommonOptions& common);
+
 // Output forms (DESIGN.md keys; --format ar: RFC 8601 §2.7.? dmarc with header.from and policy.dmarc).
 Json dmarc_json(const DmarcReport& r);
 std::string dmarc_text(const DmarcReport& r);
