@@ -272,6 +272,7 @@ DecodedMessage decode_mime(const Message& msg, const MimeLimits& limits) {
         t.path = "1";
         t.content_type = "text/plain";
         t.text = detail::gmime_to_utf8(body, "");
+        d.notes.push_back("MIME: no part could be read; the raw body is scanned as plain text");
         d.texts.push_back(std::move(t));
     }
     return d;
