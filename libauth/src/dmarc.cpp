@@ -721,8 +721,13 @@ DmarcReport evaluate_dmarc_message(const Message& msg, const std::vector<DmarcDk
         r.reason = *fd.error;
         r.why = r.reason.text;
         r.warnings = fd.warnings;
-        for (const auto& k : dkim) r.dkim.push_back({norm_domain(k.d), k.result, k.selector, false, ""});
-        if (spf) r.spf = DmarcSpfAligned{norm_domain(spf->domain), spf->result, spf->identity, false, ""};
+        const std::string na = "; alignment not evaluated: there is no Author Domain.";
+        for (const auto& k : dkim)
+            r.dkim.push_back({norm_domain(k.d), k.result, k.selector, false,
+                              "DKIM d=" + norm_domain(k.d) + " " + std::string(to_string(k.result)) + na});
+        if (spf)
+            r.spf = DmarcSpfAligned{norm_domain(spf->domain), spf->result, spf->identity, false,
+                                    "SPF " + norm_domain(spf->domain) + " " + std::string(to_string(spf->result)) + na};
         return r;
     }
     std::vector<DmarcReport> all;
