@@ -3,7 +3,10 @@
 //   dmarc_conformance manifest MANIFEST.json TEST-NAME rfc9989|rfc7489 PSL.dat
 //   dmarc_conformance vector VECTORS.tsv SUITE NO PSL.dat
 //   dmarc_conformance psl TEST_PSL.txt LINE PSL.dat
+//   dmarc_conformance ar-parse METHOD...   (stdin: a tool's --format ar output; every field must
+//                                           parse with our RFC 8601 parser and carry each METHOD)
 #include <fstream>
+#include <iterator>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -275,6 +278,46 @@ int run_psl(const std::string& path, int want_line, const std::string& dat) {
     throw std::runtime_error("no line " + std::to_string(want_line));
 }
 
+// Reads Authentication-Results fields (one per line, folded lines start with WSP) from stdin.
+int run_ar_parse(const std::vector<std::string>& methods) {
+    std::string all((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    std::vector<std::string> fields;
+    std::istringstream in(all);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !fields.empty()) fields.back() += "\r\n" + line;
+        else if (!line.empty()) fields.push_back(line);
+    }
+    if (fields.empty()) {
+        std::cout << "FAIL: no output\n";
+        return 1;
+    }
+    for (const auto& f : fields) {
+        std::cout << f << "\n";
+        if (f.rfind("Authentication-Results:", 0) != 0) {
+            std::cout << "FAIL: not an Authentication-Results field\n";
+            return 1;
+        }
+        auto ar = parse_authentication_results(f.substr(23));
+        if (!ar.ok()) {
+            std::cout << "FAIL: " << ar.error << "\n";
+            return 1;
+        }
+        for (const auto& m : methods) {
+            bool seen = false;
+            for (const auto& c : ar.results) seen = seen || c.method == m;
+            if (!seen) {
+                std::cout << "FAIL: no " << m << "= result\n";
+                return 1;
+            }
+        }
+        for (const auto& c : ar.results) std::cout << "  parsed: " << show(c) << "\n";
+    }
+    std::cout << "PASS\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -282,6 +325,7 @@ int main(int argc, char** argv) {
         std::string kind = argc > 1 ? argv[1] : "";
         if (kind == "manifest" && argc == 6) return run_manifest(argv[2], argv[3], argv[4], argv[5]);
         if (kind == "vector" && argc == 6) return run_vector(argv[2], argv[3], argv[4], argv[5]);
+        if (kind == "ar-parse") return run_ar_parse(std::vector<std::string>(argv + 2, argv + argc));
         if (kind == "psl" && argc == 5) return run_psl(argv[2], std::stoi(argv[3]), argv[4]);
         std::cerr << "usage: dmarc_conformance manifest|vector|psl ...\n";
         return 2;
