@@ -416,7 +416,8 @@ TEST_CASE("write_snapshot never writes what cannot be read back", "[dns]") {
 TEST_CASE("names with escaped characters survive write -> replay", "[dns]") {
     auto src = replay("semi\\;colon.test. TXT \"a\"\nsp\\032ace.test. A 192.0.2.1\n");
     RecordingResolver rec(src);
-    for (const char* n : {"semi\\;colon.test.", "sp\\032ace.test.", "no\\;such.test.", "odd\\ name.test."})
+    for (const char* n : {"semi\\;colon.test.", "sp\\032ace.test.", "no\\;such.test.", "odd\\ name.test.",
+                          "q\\\"uote.test.", "\\$origin.test.", "\\@.test.", "paren\\(.test.", "\\255\\000.test."})
         for (RRType t : {RRType::TXT, RRType::A}) rec.query(n, t);
     REQUIRE(rec.answers().at(0).status == DnsStatus::ok);
     REQUIRE(rec.answers().at(3).status == DnsStatus::ok);

@@ -34,14 +34,39 @@ std::string rdf_text(const ldns_rdf* d) {
     return r;
 }
 
-// Canonical text of a dname rdf (lower case, escaped, trailing dot).
+// Canonical text of a dname rdf (lower case, escaped, trailing dot). Characters that mean
+// something in a master file and that ldns leaves bare ('"', '$', '@', blanks) become \DDD, so
+// a name can always be written back into a snapshot.
 std::string dname_text(const ldns_rdf* d) {
     ldns_rdf* c = ldns_rdf_clone(d);
     if (!c) return "";
     ldns_dname2canonical(c);
-    std::string r = rdf_text(c);
+    const std::string r = rdf_text(c);
     ldns_rdf_deep_free(c);
-    return r;
+    std::string out;
+    out.reserve(r.size());
+    for (std::size_t i = 0; i < r.size(); ++i) {
+        const unsigned char ch = static_cast<unsigned char>(r[i]);
+        if (ch == '\\' && i + 1 < r.size()) {
+            if (r[i + 1] == ' ' || r[i + 1] == '\t' || r[i + 1] == '"' || r[i + 1] == '$' || r[i + 1] == '@') {
+                char buf[5];
+                std::snprintf(buf, sizeof buf, "\\%03u", static_cast<unsigned>(static_cast<unsigned char>(r[i + 1])));
+                out += buf;
+            } else {
+                out += r[i];
+                out += r[i + 1];
+            }
+            ++i;
+        } else if (ch == '"' || ch == '$' || ch == '@' || ch == ' ' || ch == '\t' || ch == '(' || ch == ')' ||
+                   ch == ';' || ch < 0x20 || ch >= 0x7f) {
+            char buf[5];
+            std::snprintf(buf, sizeof buf, "\\%03u", static_cast<unsigned>(ch));
+            out += buf;
+        } else {
+            out += static_cast<char>(ch);
+        }
+    }
+    return out;
 }
 
 // An absolute domain name rdf (relative names cannot be answered or written back).
