@@ -310,7 +310,6 @@ std::string write_feedback_report(const ReportDraft& d) {
     if (!d.dkim_selector.empty()) fb += field("DKIM-Selector", d.dkim_selector);
     if (!d.spf_dns.empty()) fb += field("SPF-DNS", d.spf_dns);
     if (!d.identity_alignment.empty()) fb += field("Identity-Alignment", d.identity_alignment);
-    if (!d.redact.empty()) fb += field("Redacted-Address", "the reporter's address(es) are redacted per RFC 6590");
 
     // message/rfc822 allows only 7bit, 8bit or binary (RFC 2046 §5.2.1).
     std::string cte = "7bit";
@@ -614,6 +613,7 @@ ReportAnalysis analyze_for_report(const Message& msg, Resolver& dns, const Brand
     d.message_id = opts.message_id;
     d.headers_only = opts.headers_only;
     d.redact = opts.redact;
+    d.redact_key = opts.redact_key;
     d.original = msg.bytes();
     d.verdict = r.verdict;
     std::string vt = r.reason.text;

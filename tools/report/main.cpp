@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
             ("type", po::value<std::string>(&ro.feedback_type), "Feedback-Type: abuse, fraud, auth-failure, virus, other (default: from the verdict)")
             ("headers-only", po::bool_switch(&ro.headers_only), "attach only the original's header (text/rfc822-headers)")
             ("redact", po::value<std::vector<std::string>>(&ro.redact)->composing(), "redact this address everywhere in the report (RFC 6590; repeatable)")
+            ("redact-key", po::value<std::string>(&ro.redact_key), "HMAC key for --redact tokens (the same key gives the same tokens across reports; default: random per report)")
             ("bundle", po::value<std::string>(&ro.bundle_dir), "write the report, the original, the DNS snapshot, the verdict and a SHA-256 manifest to DIR")
             ("date", po::value<std::string>(&ro.date), "the report's Date: (default: now)")
             ("message-id", po::value<std::string>(&ro.message_id), "the report's Message-ID: (default: derived)")

@@ -98,6 +98,7 @@ struct ReportOptions {
                                          // authentic-but-abusive -> fraud, otherwise abuse
     bool headers_only = false;
     std::vector<std::string> redact;
+    std::string redact_key;              // --redact-key: same tokens across reports; default random
     std::string date, message_id;        // fixed values for reproducible output (tests)
     std::string bundle_dir;              // --bundle DIR: also write the evidence bundle there
 };
