@@ -393,6 +393,27 @@ TEST_CASE("write_snapshot keeps TXT bytes exactly", "[dns]") {
     CHECK(got.records[0].ttl == 60);
 }
 
+TEST_CASE("write_snapshot keeps big TXT records; beyond what ldns reads back they become ERROR", "[dns]") {
+    auto answer = [](int strings) {
+        DnsAnswer a;
+        a.qname = "big.test.";
+        a.qtype = RRType::TXT;
+        a.status = DnsStatus::ok;
+        DnsRecord r;
+        r.name = "big.test.";
+        r.type = RRType::TXT;
+        r.strings.assign(strings, std::string(255, '\xff'));  // written as \255: four characters a byte
+        a.records = {r};
+        return a;
+    };
+    auto ok = replay(write_snapshot({answer(60)}))->query("big.test.", RRType::TXT);
+    REQUIRE(ok.status == DnsStatus::ok);
+    CHECK(ok.records.at(0).strings.size() == 60);
+    const std::string snap = write_snapshot({answer(100)});
+    CHECK_THAT(snap, Catch::Contains(";; authscope: ERROR big.test. TXT"));
+    CHECK(replay(snap)->query("big.test.", RRType::TXT).status == DnsStatus::error);
+}
+
 TEST_CASE("write_snapshot never writes what cannot be read back", "[dns]") {
     DnsAnswer bad;
     bad.qname = "bad.test.";
@@ -518,6 +539,17 @@ TEST_CASE("live: TXT strings, A, AAAA and MX from nsd", "[.live]") {
     REQUIRE(esc.status == DnsStatus::ok);
     CHECK(esc.records.at(0).strings ==
           std::vector<std::string>{"quote\"back\\slash", "semi;colon", std::string("\0\t\n\x7f\xff", 5), ""});
+}
+
+TEST_CASE("live: make_resolver goes live without --dns-from", "[.live]") {
+    DnsOptions o;
+    o.resolver = require_env("AUTHSCOPE_TEST_RESOLVER");
+    o.timeout = 2.0;
+    o.retries = 1;
+    auto a = make_resolver(o)->query("host.live.test.", RRType::A);
+    INFO(a.detail);
+    REQUIRE(a.status == DnsStatus::ok);
+    CHECK(a.records.at(0).target == "192.0.2.10");
 }
 
 TEST_CASE("live: NXDOMAIN and NODATA stay distinct", "[.live]") {

@@ -353,6 +353,9 @@ DnsAnswer ReplayResolver::query(const std::string& name, RRType type) {
     return ans;
 }
 
+// Longest RR text written into a snapshot (ldns 1.8 reads up to about 64 KiB per RR).
+constexpr std::size_t kMaxRecordText = 64000;
+
 // The RR in master-file form, or nullopt when it cannot be written faithfully.
 std::optional<std::string> render_rr(const DnsRecord& r) {
     const auto owner = canonical_name(r.name);
@@ -401,8 +404,8 @@ std::optional<std::string> render_rr(const DnsRecord& r) {
         return std::nullopt;
     }
     std::string line = *owner + "\t" + std::to_string(r.ttl) + "\tIN\t" + to_string(r.type) + "\t" + rdata;
-    // Whatever we write must read back (ldns also limits one RR to LDNS_MAX_LINELEN characters).
-    if (line.size() > LDNS_MAX_LINELEN - 16) return std::nullopt;
+    // Whatever we write must read back; ldns reads one RR of at most about 64 KiB of text.
+    if (line.size() > kMaxRecordText) return std::nullopt;
     ldns_rr* back = nullptr;
     const ldns_status st = ldns_rr_new_frm_str(&back, line.c_str(), 3600, nullptr, nullptr);
     if (back) ldns_rr_free(back);
