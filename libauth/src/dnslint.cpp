@@ -81,6 +81,7 @@ struct SpfWalk {
         if (depth > 20) return;
         std::string err = detail::spf_record_syntax_error(record);
         if (!err.empty()) {
+            if (!err.empty() && err.back() != '.') err += '.';
             add("error", "spf-syntax", "The SPF record of " + domain + " is not valid: " + err, domain);
             return;
         }
