@@ -61,6 +61,11 @@ std::string defang_text(const std::string& text) {
     return r;
 }
 
+// "Contoso's", "Woodgrove Domains'".
+std::string possessive(const std::string& name) {
+    return name + (!name.empty() && (name.back() == 's' || name.back() == 'S') ? "'" : "'s");
+}
+
 std::string join(const std::vector<std::string>& v, const std::string& sep) {
     std::string r;
     for (const auto& s : v) r += (r.empty() ? "" : sep) + s;
@@ -217,7 +222,7 @@ void rule_customer_text(const Ctx& c, std::vector<Finding>& out) {
         ev.push_back(f.where + " (" + join(what, ", ") + "): " + clip(defang_text(f.text)));
     }
     if (ev.empty()) return;
-    std::string who = c.brand_mail() ? c.brand->name + "'s" : "the sender's";
+    std::string who = c.brand_mail() ? possessive(c.brand->name) : "the sender's";
     add_finding(out, "customer-text-payload", strong ? Severity::high : Severity::medium,
                 "Text a customer can set (a name, organisation or note field) carries " +
                     join(std::vector<std::string>(kinds.begin(), kinds.end()), ", ") + " inside " + who +
@@ -244,7 +249,7 @@ void rule_off_brand_link(const Ctx& c, std::vector<Finding>& out) {
     }
     if (ev.empty()) return;
     Severity sev = !c.brand_mail() ? Severity::low : cred ? Severity::high : Severity::medium;
-    std::string whose = c.brand_mail() ? c.brand->name + "'s" : "the sender's";
+    std::string whose = c.brand_mail() ? possessive(c.brand->name) : "the sender's";
     add_finding(out, "off-brand-link", sev,
                 "Links go to " + join(std::vector<std::string>(doms.begin(), doms.end()), ", ") +
                     ", outside " + whose + " domains" + (cred ? ", and a link asks the reader to sign in or verify" : "") + ".",
@@ -353,7 +358,7 @@ void rule_reply_to(const Ctx& c, std::vector<Finding>& out) {
     }
     if (ev.empty()) return;
     add_finding(out, "reply-to-off-brand", c.brand_mail() || c.claimed ? Severity::high : Severity::medium,
-                "Replies go to an address outside " + (c.brand_mail() ? c.brand->name + "'s" : std::string("the sender's")) +
+                "Replies go to an address outside " + (c.brand_mail() ? possessive(c.brand->name) : std::string("the sender's")) +
                     " domains: an answer reaches someone else.",
                 ev);
 }
@@ -367,7 +372,7 @@ void rule_contact_address(const Ctx& c, std::vector<Finding>& out) {
     if (ev.empty()) return;
     add_finding(out, "off-brand-contact-address", c.brand_mail() ? Severity::medium : Severity::low,
                 "The text gives a contact address outside " +
-                    (c.brand_mail() ? c.brand->name + "'s" : std::string("the sender's")) + " domains.",
+                    (c.brand_mail() ? possessive(c.brand->name) : std::string("the sender's")) + " domains.",
                 ev);
 }
 
@@ -395,7 +400,7 @@ void rule_callback_phone(const Ctx& c, std::vector<Finding>& out) {
     Severity sev = (cta && pressure) ? Severity::high : (cta || pressure) ? Severity::medium : Severity::low;
     add_finding(out, "callback-phone", sev,
                 std::string("The message gives a phone number") +
-                    (c.brand_mail() ? " that is not one of " + c.brand->name + "'s" : "") +
+                    (c.brand_mail() ? " that is not one of " + possessive(c.brand->name) : "") +
                     (cta ? " and asks the reader to call it" : "") +
                     (pressure ? ", with money or urgency around it: the pattern of callback phishing" : "") + ".",
                 ev);
@@ -959,11 +964,11 @@ ExplainReport explain(const Message& msg, const AuthSummary& auth, const BrandSe
         r.authenticated_domain = from_dom;
         if (high) {
             r.verdict = "authentic-but-abusive";
-            r.reason = {"authenticated-abusive", "The message really comes from " + (c.brand ? c.brand->name + "'s" : from_dom + "'s") +
+            r.reason = {"authenticated-abusive", "The message really comes from " + (c.brand ? possessive(c.brand->name) : possessive(from_dom)) +
                                                      " systems, but what it carries shows abuse (see the high findings)."};
         } else {
             r.verdict = "authentic";
-            r.reason = {"authenticated", "The message really comes from " + (c.brand ? c.brand->name + "'s" : from_dom + "'s") +
+            r.reason = {"authenticated", "The message really comes from " + (c.brand ? possessive(c.brand->name) : possessive(from_dom)) +
                                              " systems, and nothing in it shows abuse."};
         }
     } else if (c.claimed) {
@@ -1086,9 +1091,9 @@ std::string explain_text(const ExplainReport& r, const std::string& file) {
     std::string who = brand_phrase(r);
     o << r.verdict << ": ";
     if (r.verdict == "authentic-but-abusive")
-        o << "sent by " << who << "'s systems (" << r.authenticated_domain << "), carrying content " << who << " did not write\n";
+        o << "sent by " << possessive(who) << " systems (" << r.authenticated_domain << "), carrying content " << who << " did not write\n";
     else if (r.verdict == "authentic")
-        o << "sent by " << who << "'s systems (" << r.authenticated_domain << "); no sign of abuse\n";
+        o << "sent by " << possessive(who) << " systems (" << r.authenticated_domain << "); no sign of abuse\n";
     else if (r.verdict == "spoofed")
         o << "claims to be " << who << " but does not authenticate as it\n";
     else if (r.verdict == "inconclusive")

@@ -421,3 +421,22 @@ TEST_CASE("explain: hostile input never throws", "[explain]") {
                        "--\r\n<a href=\"hxxp://[::1\">x</a> bc1qqqqqqq 0x" + std::string(40, 'g') + "\r\n";
     CHECK_NOTHROW(run(junk));
 }
+
+TEST_CASE("explain: the man page lists every finding id and verdict", "[explain]") {
+    std::ifstream in(std::string(AUTHSCOPE_SOURCE_DIR) + "/man/authscope-explain.1");
+    std::string man((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE_FALSE(man.empty());
+    auto roff = [](std::string s) {
+        std::string r;
+        for (char c : s) r += c == '-' ? std::string("\\-") : std::string(1, c);
+        return r;
+    };
+    for (const auto& r : explain_rules()) {
+        INFO(r.id);
+        CHECK(man.find(".B " + roff(r.id) + "\n") != std::string::npos);
+    }
+    for (const char* v : {"authentic", "authentic-but-abusive", "spoofed", "unauthenticated", "inconclusive"}) {
+        INFO(v);
+        CHECK(man.find(".B " + roff(v) + "\n") != std::string::npos);
+    }
+}
