@@ -83,7 +83,7 @@ TEST_CASE("samples: files, mboxes and folders in order; a missing file is an err
         names.push_back(s.file);
         subjects.push_back(s.error.empty() ? s.bytes.substr(0, s.bytes.find('\n')) : "ERROR " + s.error);
     }
-    REQUIRE(names.size() == 7);
+    REQUIRE(names.size() == 9);
     CHECK(names[0] == (d / "box.mbox").string() + "#1");
     CHECK(subjects[0] == "Subject: m1");
     CHECK(subjects[1] == "Subject: m2");
@@ -93,6 +93,9 @@ TEST_CASE("samples: files, mboxes and folders in order; a missing file is an err
     CHECK(subjects[4] == "Subject: b");
     CHECK(subjects[5] == "Subject: m1");
     CHECK(subjects[6] == "Subject: m2");
+    CHECK(names[5] == (d / "box.mbox").string() + "#1");
+    CHECK(subjects[7] == "Subject: cur");
+    CHECK(subjects[8] == "Subject: new");
     fs::remove_all(d);
 }
 
