@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <set>
+#include <unordered_map>
 
 #include "auth/address.hpp"
 #include "auth/message.hpp"
@@ -165,13 +166,24 @@ const char* const kShorteners[] = {
 };
 
 // One URL indicator from a host and the rest of the URL.
+using DomainCache = std::unordered_map<std::string, DomainInfo>;
+
+// analyze_domain, remembered for the hosts of one text (a hostile text repeats one host often).
+const DomainInfo& cached_domain(const std::string& host, const PublicSuffixList* psl, DomainCache* cache) {
+    auto it = cache->find(host);
+    if (it != cache->end()) return it->second;
+    if (cache->size() > 4096) cache->clear();
+    return cache->emplace(host, analyze_domain(host, psl)).first->second;
+}
+
 Indicator make_url(const std::string& scheme, const std::string& host, const std::string& rest, std::string raw,
-                   std::string_view where, const PublicSuffixList* psl) {
+                   std::string_view where, const PublicSuffixList* psl, DomainCache* cache) {
     Indicator i;
     i.kind = "url";
     i.raw = std::move(raw);
     i.where = std::string(where);
-    DomainInfo d = analyze_domain(host, psl);
+    DomainCache local;
+    const DomainInfo& d = cached_domain(host, psl, cache ? cache : &local);
     i.domain = d.ascii.empty() ? to_lower(host) : d.ascii;
     i.domain_unicode = d.unicode;
     i.registrable = d.registrable;
@@ -260,9 +272,10 @@ bool Indicator::has(std::string_view flag) const {
 }
 
 void Indicators::add(Indicator i) {
-    for (const auto& x : items)
-        if (x.kind == i.kind && x.value == i.value && x.where == i.where) return;
-    if (items.size() < 5000) items.push_back(std::move(i));
+    if (items.size() >= 5000) return;  // a hostile sample does not get to list millions
+    std::string key = i.kind + '\n' + i.value + '\n' + i.where;
+    if (!seen_.insert(std::move(key)).second) return;
+    items.push_back(std::move(i));
 }
 
 std::vector<const Indicator*> Indicators::of(std::string_view kind) const {
@@ -520,10 +533,14 @@ std::string defang(std::string_view s) {
 void extract_urls(std::string_view text, std::string_view where, Indicators& out, const PublicSuffixList* psl) {
     std::vector<bool> ch;
     std::string r = refang(text, &ch);
-    std::vector<std::pair<std::size_t, std::size_t>> taken;
+    DomainCache cache;
+    std::vector<std::pair<std::size_t, std::size_t>> taken;  // in increasing order of start
+    std::size_t next_taken = 0;
+    // Called with increasing b: ranges that end before b are never needed again.
     auto overlaps = [&](std::size_t b, std::size_t e) {
-        for (auto& t : taken)
-            if (b < t.second && e > t.first) return true;
+        while (next_taken < taken.size() && taken[next_taken].second <= b) ++next_taken;
+        for (std::size_t k = next_taken; k < taken.size() && taken[k].first < e; ++k)
+            if (b < taken[k].second && e > taken[k].first) return true;
         return false;
     };
     // 1. scheme://... and www.
@@ -549,7 +566,8 @@ void extract_urls(std::string_view text, std::string_view where, Indicators& out
             i = e > i ? e - 1 : i;
             continue;
         }
-        Indicator ind = make_url(sch, host, rest, std::string(whole), where, psl);
+        if (out.items.size() >= 5000) return;
+        Indicator ind = make_url(sch, host, rest, std::string(whole), where, psl, &cache);
         if (any_changed(ch, i, e)) ind.flags.push_back("obscured");
         if (userinfo) ind.flags.push_back("userinfo");
         out.add(std::move(ind));
@@ -585,11 +603,11 @@ void extract_urls(std::string_view text, std::string_view where, Indicators& out
             ue = trim_url_end(r, i, ue);
         }
         std::string rest = r.substr(he, ue - he);
-        Indicator ind = make_url("http", host, rest, r.substr(i, ue - i), where, psl);
+        if (out.items.size() >= 5000) return;
+        Indicator ind = make_url("http", host, rest, r.substr(i, ue - i), where, psl, &cache);
         ind.flags.push_back("bare-domain");
         if (any_changed(ch, i, ue)) ind.flags.push_back("obscured");
         out.add(std::move(ind));
-        taken.push_back({i, ue});
         i = ue > i ? ue - 1 : i;
     }
 }
@@ -620,7 +638,7 @@ void add_href(std::string_view href_in, std::string_view link_text, std::string_
     std::string host, rest;
     bool userinfo = false;
     if (!split_authority(std::string_view(href).substr(p + 3), &host, &rest, &userinfo) || !plausible_host(host)) return;
-    Indicator ind = make_url(sch, host, rest, href, where, psl);
+    Indicator ind = make_url(sch, host, rest, href, where, psl, nullptr);
     if (userinfo) ind.flags.push_back("userinfo");
     ind.link_text = std::string(link_text);
     out.add(std::move(ind));
@@ -897,6 +915,7 @@ void extract_money(std::string_view t, std::string_view where, Indicators& out) 
         return r;
     };
     for (std::size_t i = 0; i < t.size(); ++i) {
+        if (!std::strchr("$UEGCAJIB\xE2\xC2", t[i]) || t[i] == 0) continue;  // no currency starts here
         for (const auto& c : kCur) {
             std::size_t n = std::strlen(c.token);
             if (t.compare(i, n, c.token) != 0) continue;

@@ -167,6 +167,7 @@ std::string html_to_text(std::string_view html, std::vector<MimeLink>* links) {
     std::string run;       // inline text since the last block boundary (raw, entities undecoded)
     bool in_anchor = false;
     std::string anchor_href, anchor_text;
+    bool no_gt = false;
     auto flush = [&](bool newline) {
         std::string t = collapse(decode_entities(run));
         run.clear();
@@ -195,8 +196,10 @@ std::string html_to_text(std::string_view html, std::vector<MimeLink>* links) {
             i = e == std::string_view::npos ? html.size() : e + 3;
             continue;
         }
-        std::size_t e = html.find('>', i + 1);
+        // Once a '<' has no '>' after it, none later has: the rest is text (keeps this linear).
+        std::size_t e = no_gt ? std::string_view::npos : html.find('>', i + 1);
         if (e == std::string_view::npos) {
+            no_gt = true;
             // A lone '<' is text.
             run += c;
             if (in_anchor) anchor_text += c;

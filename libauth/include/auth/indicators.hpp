@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace auth {
@@ -57,6 +58,9 @@ struct Indicators {
     std::vector<const Indicator*> of(std::string_view kind) const;
     // Registrable domains of every url and email, sorted, unique.
     std::vector<std::string> domains() const;
+
+private:
+    std::unordered_set<std::string> seen_;  // kind, value and where of each item (add() stays linear)
 };
 
 // Undoes common defanging so obscured links can be read: hxxp(s) -> http(s), [.] (.) {.} [dot]
