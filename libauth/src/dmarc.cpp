@@ -252,7 +252,7 @@ bool aligned_memo(Memo& memo, const std::string& a, const std::string& b, Alignm
     return org_domain_memo(memo, x, opts, nullptr, "alignment") == org_domain_memo(memo, y, opts, nullptr, "alignment");
 }
 
-// RFC 9989 §3.2.? non-existent domain: NXDOMAIN or NODATA for A, AAAA and MX.
+// RFC 9989 np= (non-existent domain): NXDOMAIN or NODATA for A, AAAA and MX.
 std::optional<bool> domain_exists(Memo& memo, const std::string& d) {
     bool unknown = false;
     for (RRType t : {RRType::A, RRType::AAAA, RRType::MX}) {
@@ -498,7 +498,7 @@ DmarcDiscovery discover_dmarc_policy(const std::string& from_domain, Resolver& d
     return d;
 }
 
-// RFC 9989 §4.10 (policy discovery, alignment §4.4, result §4.9?) and RFC 7489 §6.6.
+// RFC 9989 §4.10 (policy discovery, tree walk), alignment, result and disposition; RFC 7489 §6.6.
 DmarcReport evaluate_dmarc(const std::string& from_domain, const std::vector<DmarcDkimInput>& dkim,
                            const std::optional<DmarcSpfInput>& spf, Resolver& dns, const DmarcOptions& opts) {
     DmarcReport r;
@@ -633,7 +633,7 @@ DmarcReport evaluate_dmarc(const std::string& from_domain, const std::vector<Dma
         r.disposition = to_string(disp);
     }
 
-    // External report destinations (RFC 7489 §7.1; RFC 9990 §3).
+    // External report destinations (RFC 7489 §7.1; RFC 9990).
     if (opts.check_report_destinations) {
         std::string policy_org = org_domain_memo(memo, r.policy_domain, opts, nullptr, "report-destination");
         for (int which = 0; which < 2; ++which) {
@@ -666,7 +666,7 @@ DmarcReport evaluate_dmarc(const std::string& from_domain, const std::vector<Dma
     return r;
 }
 
-// RFC 9989 §4.4 Author Domain; RFC 5322 §3.6.2 (exactly one From field).
+// RFC 9989 Author Domain; RFC 5322 §3.6.2 (exactly one From field).
 FromDomains from_domains(const Message& msg) {
     FromDomains out;
     auto fields = msg.all("From");
@@ -901,7 +901,7 @@ std::string dmarc_text(const DmarcReport& r) {
     return t;
 }
 
-// RFC 8601 §2.7 / RFC 9989 §?: dmarc=RESULT header.from=DOMAIN policy.dmarc=POLICY.
+// RFC 8601 §2.7 (the dmarc method): dmarc=RESULT header.from=DOMAIN policy.dmarc=POLICY.
 ArClause dmarc_ar_clause(const DmarcReport& r) {
     ArClause c;
     c.method = "dmarc";

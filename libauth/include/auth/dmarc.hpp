@@ -87,7 +87,7 @@ struct DmarcDiscovery {
 struct DmarcOptions {
     DmarcMode mode = DmarcMode::rfc9989;
     std::shared_ptr<const PublicSuffixList> psl;  // rfc7489: the list (system's when null)
-    bool check_report_destinations = true;        // RFC 9990 §... / RFC 7489 §7.1
+    bool check_report_destinations = true;        // _report._dmarc authorization, RFC 7489 §7.1
     bool check_nonexistent = true;                // np=: ask A, AAAA, MX of the From domain
 };
 
@@ -105,7 +105,7 @@ std::string organizational_domain(const std::string& domain, Resolver& dns, cons
 // Policy discovery for one Author Domain (RFC 9989 §4.10.1; RFC 7489 §6.6.3).
 DmarcDiscovery discover_dmarc_policy(const std::string& from_domain, Resolver& dns, const DmarcOptions& opts);
 
-// Identifier alignment (RFC 9989 §4.4; RFC 7489 §3.1): strict = equal names; relaxed = same
+// Identifier alignment (RFC 9989 identifier alignment; RFC 7489 §3.1): strict = equal names; relaxed = same
 // organizational domain. Names are compared as lower-case A-labels.
 bool domains_aligned(const std::string& a, const std::string& b, Alignment mode, Resolver& dns,
                      const DmarcOptions& opts, std::vector<DmarcQuery>* queried = nullptr);
@@ -137,7 +137,7 @@ struct DmarcSpfAligned {
     std::string why;
 };
 
-// A rua/ruf destination and whether its domain accepts reports (RFC 9990 §3 / RFC 7489 §7.1).
+// A rua/ruf destination and whether its domain accepts reports (RFC 7489 §7.1; RFC 9990).
 struct DmarcReportDestination {
     std::string tag;          // "rua" or "ruf"
     std::string uri;
@@ -175,7 +175,7 @@ struct DmarcReport {
 DmarcReport evaluate_dmarc(const std::string& from_domain, const std::vector<DmarcDkimInput>& dkim,
                            const std::optional<DmarcSpfInput>& spf, Resolver& dns, const DmarcOptions& opts);
 
-// The Author Domain(s) of a message (RFC 9989 §4.4; RFC 5322 §3.6.2): every distinct domain of the
+// The Author Domain(s) of a message (RFC 9989 Author Domain; RFC 5322 §3.6.2): every distinct domain of the
 // From field(s), as A-labels. On failure `error` holds the reason (no-from, from-unparseable,
 // from-no-address, from-domain-invalid) and `shown` what the From field said.
 struct FromDomains {
@@ -216,7 +216,7 @@ struct DmarcToolOptions {
 // DMARC. Throws InputError when --trust-ar finds no field of that authserv-id.
 Outcome dmarc_analyze(const DmarcToolOptions& opts, const Message& msg, Resolver& dns, const CommonOptions& common);
 
-// Output forms (DESIGN.md keys; --format ar: RFC 8601 §2.7.? dmarc with header.from and policy.dmarc).
+// Output forms (DESIGN.md keys; --format ar: the RFC 8601 dmarc method with header.from and policy.dmarc).
 Json dmarc_json(const DmarcReport& r);
 std::string dmarc_text(const DmarcReport& r);
 ArClause dmarc_ar_clause(const DmarcReport& r);
