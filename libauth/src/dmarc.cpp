@@ -906,7 +906,7 @@ ArClause dmarc_ar_clause(const DmarcReport& r) {
     ArClause c;
     c.method = "dmarc";
     c.result = std::string(to_string(r.result));
-    if (r.result != Result::pass && !r.reason.code.empty()) c.reason = r.reason.code;
+    if (r.result != Result::pass && !r.reason.text.empty()) c.reason = r.reason.text;
     if (!r.from_domain.empty()) c.properties.emplace_back("header.from", r.from_domain);
     if (r.applied_policy) c.properties.emplace_back("policy.dmarc", to_string(*r.applied_policy));
     else if (r.result == Result::permerror) c.properties.emplace_back("policy.dmarc", "none");
