@@ -103,7 +103,7 @@ void BrandSet::load_text(std::string_view text, const std::string& file) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text.begin(), text.end());
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number overflow
         // e.what() carries the byte offset: "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
         std::string w = e.what();
         auto p = w.find("] ");

@@ -74,3 +74,8 @@ TEST_CASE("brands: domain_within", "[brands]") {
     CHECK_FALSE(domain_within("ab.example", "b.example"));
     CHECK_FALSE(domain_within("example", "b.example"));
 }
+
+TEST_CASE("brands: a number too large for a double is a UsageError, not a crash", "[brands]") {
+    BrandSet s;
+    CHECK_THROWS_AS(s.load_text(R"({"comment": 1E999999, "id":"x","name":"X","domains":["x.example"]})", "big.json"), UsageError);
+}
