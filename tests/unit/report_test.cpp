@@ -117,7 +117,7 @@ TEST_CASE("report: headers only, and RFC 6590 redaction", "[report]") {
 TEST_CASE("report: values cannot inject header fields or break the MIME structure", "[report]") {
     auth::ReportDraft d = draft();
     d.source_ip = "203.0.113.66\r\nFeedback-Type: not-spam";
-    d.subject = "S\xC3\xBCbject with umlaut";
+    d.subject = "S\xC3\xBC" "bject with umlaut";
     std::string boundary_guess = "authscope-" + auth::sha256_hex(d.original).substr(0, 24);
     d.original += boundary_guess + "\n";
     std::string eml = auth::write_feedback_report(d);
