@@ -13,13 +13,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string trim(const std::string& s) {
-    const char* ws = " \t\r\n";
-    auto b = s.find_first_not_of(ws);
-    if (b == std::string::npos) return {};
-    return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
-
 // Removes RFC 5322 §3.2.2 comments: "192.0.2.1 (mx.example)" -> "192.0.2.1".
 std::string strip_comments(const std::string& v) {
     std::string out;

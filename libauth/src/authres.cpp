@@ -1,4 +1,5 @@
 #include "auth/authres.hpp"
+#include "auth/message.hpp"
 
 #include <cctype>
 
@@ -123,11 +124,6 @@ private:
     std::size_t i_ = 0;
 };
 
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 std::string join(const std::vector<std::string>& v) {
     std::string out;
     for (const auto& s : v) {
@@ -244,7 +240,7 @@ AuthResults parse_authentication_results(std::string_view value) {
             lx.cfws();
         }
         if (lx.peek() != '=') {
-            if (lower(method) == "none" && ar.results.empty()) {
+            if (to_lower(method) == "none" && ar.results.empty()) {
                 // no-result = [CFWS] ";" [CFWS] "none"
                 lx.cfws();
                 if (lx.eof()) {
@@ -264,8 +260,8 @@ AuthResults parse_authentication_results(std::string_view value) {
             return ar;
         }
         ArClause clause;
-        clause.method = lower(method);
-        clause.result = lower(result);
+        clause.method = to_lower(method);
+        clause.result = to_lower(result);
         std::vector<std::string> comments;
         if (!lx.cfws(&comments)) {
             ar.error = at(lx, "unterminated comment");
@@ -287,7 +283,7 @@ AuthResults parse_authentication_results(std::string_view value) {
                 break;
             }
             lx.cfws(&comments);
-            std::string key = lower(ptype);
+            std::string key = to_lower(ptype);
             if (lx.peek() == '.') {
                 lx.bump();
                 lx.cfws(&comments);
@@ -297,7 +293,7 @@ AuthResults parse_authentication_results(std::string_view value) {
                     bad = true;
                     break;
                 }
-                key += "." + lower(prop);
+                key += "." + to_lower(prop);
                 lx.cfws(&comments);
             }
             if (lx.peek() != '=') {

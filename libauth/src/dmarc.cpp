@@ -11,29 +11,17 @@
 #include "auth/error.hpp"
 #include "auth/received.hpp"
 #include "auth/spf.hpp"
+#include "auth/message.hpp"
 
 namespace auth {
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string o(s);
-    for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return o;
-}
-
-std::string trim(std::string_view s) {
-    std::size_t b = 0, e = s.size();
-    while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
-    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
-    return std::string(s.substr(b, e - b));
-}
 
 // A domain for comparison: lower case, no leading or trailing dots.
 std::string norm_domain(std::string_view d) {
     std::size_t b = 0, e = d.size();
     while (b < e && d[b] == '.') ++b;
     while (e > b && d[e - 1] == '.') --e;
-    return lower(d.substr(b, e - b));
+    return to_lower(d.substr(b, e - b));
 }
 
 std::vector<std::string> labels_of(const std::string& d) {
@@ -58,7 +46,7 @@ std::string last_labels(const std::string& d, std::size_t n) {
 }
 
 std::optional<DmarcPolicy> policy_word(const std::string& v) {
-    std::string l = lower(v);
+    std::string l = to_lower(v);
     if (l == "none") return DmarcPolicy::none;
     if (l == "quarantine") return DmarcPolicy::quarantine;
     if (l == "reject") return DmarcPolicy::reject;
@@ -86,7 +74,7 @@ bool valid_uri(const std::string& u) {
 }
 
 std::string mailto_domain(const std::string& uri) {
-    if (lower(uri.substr(0, 7)) != "mailto:") return {};
+    if (to_lower(uri.substr(0, 7)) != "mailto:") return {};
     std::string rest = uri.substr(7);
     if (auto bang = rest.find('!'); bang != std::string::npos) rest.resize(bang);
     if (auto q = rest.find('?'); q != std::string::npos) rest.resize(q);
@@ -102,7 +90,7 @@ bool looks_dmarc(const std::string& text) {
     std::string first = t.substr(0, semi);
     auto eq = first.find('=');
     if (eq == std::string::npos) return false;
-    return lower(trim(first.substr(0, eq))) == "v" && trim(first.substr(eq + 1)) == "DMARC1";
+    return to_lower(trim(first.substr(0, eq))) == "v" && trim(first.substr(eq + 1)) == "DMARC1";
 }
 
 // Answers kept for one evaluation: every question asked once, and logged once.
@@ -299,7 +287,7 @@ DmarcParse parse_dmarc_record(std::string_view text, DmarcMode mode) {
                 }
                 return out;
             }
-            terms.emplace_back(lower(trim(term.substr(0, eq))), trim(term.substr(eq + 1)));
+            terms.emplace_back(to_lower(trim(term.substr(0, eq))), trim(term.substr(eq + 1)));
         }
         if (e == std::string::npos) break;
         b = e + 1;
@@ -334,15 +322,15 @@ DmarcParse parse_dmarc_record(std::string_view text, DmarcMode mode) {
             if (auto pw = policy_word(v)) r.np = pw;
             else bad_value("np", v);
         } else if (tag == "psd") {
-            std::string l = lower(v);
+            std::string l = to_lower(v);
             if (l == "y" || l == "n" || l == "u") r.psd = l[0];
             else bad_value("psd", v);
         } else if (tag == "t") {
-            std::string l = lower(v);
+            std::string l = to_lower(v);
             if (l == "y") r.testing = true;
             else if (l != "n") bad_value("t", v);
         } else if (tag == "adkim" || tag == "aspf") {
-            std::string l = lower(v);
+            std::string l = to_lower(v);
             Alignment a;
             if (l == "r") a = Alignment::relaxed;
             else if (l == "s") a = Alignment::strict;
@@ -369,7 +357,7 @@ DmarcParse parse_dmarc_record(std::string_view text, DmarcMode mode) {
             std::size_t fb = 0;
             while (okfo && fb <= v.size()) {
                 std::size_t fe = v.find(':', fb);
-                std::string f = lower(trim(v.substr(fb, fe == std::string::npos ? std::string::npos : fe - fb)));
+                std::string f = to_lower(trim(v.substr(fb, fe == std::string::npos ? std::string::npos : fe - fb)));
                 if (f != "0" && f != "1" && f != "d" && f != "s") okfo = false;
                 if (fe == std::string::npos) break;
                 fb = fe + 1;
@@ -389,7 +377,7 @@ DmarcParse parse_dmarc_record(std::string_view text, DmarcMode mode) {
             std::size_t fb = 0;
             while (okrf && fb <= v.size()) {
                 std::size_t fe = v.find(':', fb);
-                std::string f = lower(trim(v.substr(fb, fe == std::string::npos ? std::string::npos : fe - fb)));
+                std::string f = to_lower(trim(v.substr(fb, fe == std::string::npos ? std::string::npos : fe - fb)));
                 if (f != "afrf" && f != "iodef") okrf = false;  // RFC 7489 §6.3 registered formats
                 if (fe == std::string::npos) break;
                 fb = fe + 1;
@@ -652,7 +640,7 @@ DmarcReport evaluate_dmarc(const std::string& from_domain, const std::vector<Dma
                     const DnsAnswer& a = memo.query(dst.checked_name, RRType::TXT, "report-destination");
                     bool ok = false;
                     for (const auto& rr : a.records)
-                        if (lower(trim(rr.text())).rfind("v=dmarc1", 0) == 0) ok = true;
+                        if (to_lower(trim(rr.text())).rfind("v=dmarc1", 0) == 0) ok = true;
                     dst.status = is_temporary(a.status) ? "dns-error" : ok ? "authorized" : "not-authorized";
                     memo.note(dst.checked_name, RRType::TXT, dst.status);
                     if (dst.status == "not-authorized")
@@ -700,7 +688,7 @@ FromDomains from_domains(const Message& msg) {
                 out.domains.clear();
                 return out;
             }
-            if (mb.domain_ascii != lower(mb.domain))
+            if (mb.domain_ascii != to_lower(mb.domain))
                 out.warnings.push_back("From domain " + mb.domain + " is compared as " + mb.domain_ascii + ".");
             if (std::find(out.domains.begin(), out.domains.end(), mb.domain_ascii) == out.domains.end())
                 out.domains.push_back(mb.domain_ascii);

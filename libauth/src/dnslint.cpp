@@ -7,15 +7,11 @@
 #include "auth/address.hpp"
 #include "auth/dkim_key.hpp"
 #include "auth/dmarc.hpp"
+#include "auth/message.hpp"
 #include "detail/libspf2_dns.hpp"
 
 namespace auth {
 namespace {
-
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 
 std::string no_dot(std::string s) {
     while (!s.empty() && s.back() == '.') s.pop_back();
@@ -23,7 +19,7 @@ std::string no_dot(std::string s) {
 }
 
 bool is_spf(const std::string& t) {
-    std::string l = lower(t);
+    std::string l = to_lower(t);
     return l == "v=spf1" || l.rfind("v=spf1 ", 0) == 0;
 }
 
@@ -89,7 +85,7 @@ struct SpfWalk {
         bool has_all = false;
         std::string redirect;
         for (const auto& term : split_ws(record)) {
-            std::string t = lower(term);
+            std::string t = to_lower(term);
             if (t == "v=spf1") continue;
             char q = '+';
             if (t[0] == '+' || t[0] == '-' || t[0] == '~' || t[0] == '?') {
@@ -119,7 +115,7 @@ struct SpfWalk {
                     add("info", "spf-macro", "include:" + arg + " uses macros; its lookups are not counted.", domain);
                     continue;
                 }
-                std::string target = no_dot(lower(arg));
+                std::string target = no_dot(to_lower(arg));
                 if (visiting.count(target)) {
                     add("error", "spf-include-loop", "include:" + target + " loops back (RFC 7208 §5.2).", domain);
                     continue;
@@ -144,7 +140,7 @@ struct SpfWalk {
                 if (auto slash = target.find('/'); slash != std::string::npos) target.resize(slash);
                 if (target.empty()) target = domain;
                 if (name == "ptr" || macro) continue;
-                target = no_dot(lower(target));
+                target = no_dot(to_lower(target));
                 RRType ty = name == "mx" ? RRType::MX : RRType::A;
                 DnsAnswer a = dns.query(target, ty);
                 bool voided = a.status == DnsStatus::nxdomain || (a.status != DnsStatus::ok) || a.records.empty();
@@ -163,7 +159,7 @@ struct SpfWalk {
             if (has_all) {
                 add("info", "spf-redirect-ignored", "redirect=" + redirect + " is ignored because the record has all (RFC 7208 §6.1).", domain);
             } else if (redirect.find('%') == std::string::npos) {
-                std::string target = no_dot(lower(redirect));
+                std::string target = no_dot(to_lower(redirect));
                 if (visiting.count(target)) {
                     add("error", "spf-include-loop", "redirect=" + target + " loops back.", domain);
                 } else {
@@ -211,7 +207,7 @@ void lint_dmarc(const std::string& domain, Resolver& dns, DomainLint& out) {
     int n = 0;
     for (const auto& r : a.records) {
         std::string t = r.text();
-        std::string l = lower(t);
+        std::string l = to_lower(t);
         if (l.find("dmarc1") != std::string::npos && l.find("v") < 3) ++n;
     }
     if (n > 1) add("error", "dmarc-multiple-records", name + " has " + std::to_string(n) + " DMARC records; receivers ignore them all (RFC 9989 §4.10).", name);

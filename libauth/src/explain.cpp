@@ -39,7 +39,7 @@ std::string clip(std::string s, std::size_t n = 240) {
     return s.substr(0, cut) + "...";
 }
 
-std::string trim(std::string_view s) {
+std::string trim_space_and_stars(std::string_view s) {
     std::size_t b = 0, e = s.size();
     while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n' || s[b] == '*')) ++b;
     while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n' || s[e - 1] == '*')) --e;
@@ -658,7 +658,7 @@ void add_recipients(Ctx& c, const char* field) {
         AddressList al = parse_address_list(f->value);
         for (const auto& m : al.mailboxes) c.recipients.insert(to_lower(m.address()));
         if (al.mailboxes.empty()) {
-            std::string v = to_lower(trim(f->value));
+            std::string v = to_lower(trim_space_and_stars(f->value));
             if (!v.empty() && v.front() == '<') v = v.substr(1, v.find('>') - 1);
             c.recipients.insert(v);
         }
@@ -681,12 +681,12 @@ void collect_fields(Ctx& c) {
         while (std::getline(in, line)) {
             std::size_t colon = line.find(':');
             if (colon == std::string::npos || colon > 40) continue;
-            std::string label = to_lower(trim(line.substr(0, colon)));
-            std::string value = trim(line.substr(colon + 1));
+            std::string label = to_lower(trim_space_and_stars(line.substr(0, colon)));
+            std::string value = trim_space_and_stars(line.substr(colon + 1));
             if (value.empty() || std::find(labels.begin(), labels.end(), label) == labels.end()) continue;
             if (seen.count(label + "\n" + value)) continue;
             seen.insert(label + "\n" + value);
-            std::string shown = trim(line.substr(0, colon));
+            std::string shown = trim_space_and_stars(line.substr(0, colon));
             c.fields.push_back({shown, value, shown + " field (" + (part.html ? "HTML" : "text") + " part " + part.path + ")"});
         }
         // Quoted values right after a settable word: `the organization "..." is now active`.
@@ -702,10 +702,10 @@ void collect_fields(Ctx& c) {
                 std::string value = part.text.substr(q + 1, e - q - 1);
                 for (auto& ch : value)
                     if (ch == '\n') ch = ' ';
-                std::string key = lab + "\n" + trim(value);
+                std::string key = lab + "\n" + trim_space_and_stars(value);
                 if (seen.count(key)) continue;
                 seen.insert(key);
-                c.fields.push_back({lab, trim(value), "quoted " + lab + " (" + (part.html ? "HTML" : "text") + " part " + part.path + ")"});
+                c.fields.push_back({lab, trim_space_and_stars(value), "quoted " + lab + " (" + (part.html ? "HTML" : "text") + " part " + part.path + ")"});
             }
         }
     }

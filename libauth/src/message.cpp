@@ -25,6 +25,14 @@ std::string to_lower(std::string_view s) {
     return out;
 }
 
+std::string trim(std::string_view s) {
+    std::size_t b = 0, e = s.size();
+    auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (b < e && ws(s[b])) ++b;
+    while (e > b && ws(s[e - 1])) --e;
+    return std::string(s.substr(b, e - b));
+}
+
 // RFC 3629 §4: well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
 bool valid_utf8(std::string_view s) {
     std::size_t i = 0, n = s.size();

@@ -153,7 +153,7 @@ bool block_tag(const std::string& t) {
     return false;
 }
 
-std::string trim(std::string_view s) {
+std::string trim_html_space(std::string_view s) {
     std::size_t b = 0, e = s.size();
     while (b < e && is_space(s[b])) ++b;
     while (e > b && is_space(s[e - 1])) --e;
@@ -178,7 +178,7 @@ std::string html_to_text(std::string_view html, std::vector<MimeLink>* links) {
         if (newline && !out.empty() && out.back() != '\n') out += '\n';
     };
     auto close_anchor = [&] {
-        if (in_anchor && links) links->push_back({trim(anchor_href), collapse(decode_entities(anchor_text))});
+        if (in_anchor && links) links->push_back({trim_html_space(anchor_href), collapse(decode_entities(anchor_text))});
         in_anchor = false;
         anchor_text.clear();
     };
@@ -238,7 +238,7 @@ std::string html_to_text(std::string_view html, std::vector<MimeLink>* links) {
         }
         if (!closing && (name == "area" || name == "form") && links) {
             std::string target = attribute(attrs, name == "form" ? "action" : "href");
-            if (!target.empty()) links->push_back({trim(target), attribute(attrs, "alt")});
+            if (!target.empty()) links->push_back({trim_html_space(target), attribute(attrs, "alt")});
         }
         if (!closing && name == "img" && in_anchor) {
             std::string alt = attribute(attrs, "alt");

@@ -14,13 +14,6 @@ constexpr std::size_t kMaxValue = 64 * 1024;  // longer Received values are cut:
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-std::string trim(std::string_view s) {
-    std::size_t a = 0, b = s.size();
-    while (a < b && is_space(s[a])) ++a;
-    while (b > a && is_space(s[b - 1])) --b;
-    return std::string(s.substr(a, b - a));
-}
-
 // A top-level word of a Received value (outside comments) and where it starts.
 struct Word {
     std::string text;

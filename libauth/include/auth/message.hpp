@@ -54,6 +54,8 @@ private:
 // ASCII case-insensitive comparison, for header names and domains.
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);
+// s without leading and trailing space, tab, CR and LF.
+std::string trim(std::string_view s);
 // True when s is valid UTF-8 (RFC 3629).
 bool valid_utf8(std::string_view s);
 

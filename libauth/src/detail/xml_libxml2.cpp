@@ -34,14 +34,6 @@ const std::string* XmlNode::attribute(const std::string& n) const {
 
 namespace {
 
-std::string trim(std::string s) {
-    const char* ws = " \t\r\n";
-    auto b = s.find_first_not_of(ws);
-    if (b == std::string::npos) return {};
-    auto e = s.find_last_not_of(ws);
-    return s.substr(b, e - b + 1);
-}
-
 // Replaces each invalid UTF-8 sequence with U+FFFD (RFC 3629 §4 byte patterns).
 std::string repair_utf8(const std::string& in) {
     std::string out;
