@@ -4,7 +4,10 @@
 #include <cctype>
 #include <cstdio>
 #include <functional>
+#include <cstring>
 #include <map>
+#include <memory>
+#include <mutex>
 
 #include "auth/dkim_key.hpp"
 #include "detail/opendkim_verify.hpp"
@@ -108,17 +111,81 @@ std::string utc(std::uint64_t t) {
 }
 
 // Bare LF -> CRLF (RFC 5322 §2.1: lines end in CRLF; samples saved on Unix often lose the CR).
-std::string to_crlf(std::string_view s, bool& converted) {
-    std::string out;
-    out.reserve(s.size() + s.size() / 32);
-    for (std::size_t k = 0; k < s.size(); ++k) {
-        if (s[k] == '\n' && (k == 0 || s[k - 1] != '\r')) {
-            out += '\r';
-            converted = true;
-        }
-        out += s[k];
+// Returns `s` itself when it has no bare LF (no copy), else the converted text held in `storage`.
+std::string_view crlf_view(std::string_view s, std::unique_ptr<char[]>& storage, bool& converted) {
+    if (s.empty()) return s;
+    const char* const base = s.data();
+    const char* const end = base + s.size();
+    auto next_lf = [end](const char* from) { return static_cast<const char*>(std::memchr(from, '\n', static_cast<std::size_t>(end - from))); };
+    auto bare = [base](const char* lf) { return lf == base || lf[-1] != '\r'; };
+    const char* p = next_lf(base);
+    while (p && !bare(p)) p = next_lf(p + 1);
+    if (!p) return s;
+    converted = true;
+    // One pass, the runs between bare LFs copied whole. The buffer is the upper bound (every byte
+    // an LF) and left uninitialised: pages never written are never touched.
+    storage.reset(new char[2 * s.size()]);
+    char* out = storage.get();
+    const char* run = base;
+    for (; p; p = next_lf(p + 1)) {
+        if (!bare(p)) continue;
+        std::memcpy(out, run, static_cast<std::size_t>(p - run));
+        out += p - run;
+        *out++ = '\r';
+        *out++ = '\n';
+        run = p + 1;
     }
-    return out;
+    std::memcpy(out, run, static_cast<std::size_t>(end - run));
+    out += end - run;
+    return std::string_view(storage.get(), static_cast<std::size_t>(out - storage.get()));
+}
+
+// A parsed key record and, when it is usable, the clean record handed to libopendkim.
+struct CachedKey {
+    DkimKeyParse parse;
+    std::string lib_record;  // "v=DKIM1; k=...; p=..." (empty when the record is not usable)
+};
+
+CachedKey make_cached_key(std::string_view text) {
+    CachedKey c{parse_dkim_key(text), {}};
+    const DkimKeyRecord& key = c.parse.record;
+    if (c.parse.ok() && !key.revoked) {
+        if (key.key_type == "ed25519") c.lib_record = "v=DKIM1; k=ed25519; p=" + encode_base64(key.public_key);
+        else c.lib_record = "v=DKIM1; k=rsa; p=" + encode_base64(key.spki_der);
+    }
+    return c;
+}
+
+// The parsed key records of this process, keyed by the record text, so that a key repeated
+// across messages (the usual case in a corpus) is decoded by OpenSSL only once. Thread-safe;
+// bounded (cleared when full: a corpus with more distinct keys than this only loses the saving).
+class KeyCache {
+public:
+    std::shared_ptr<const CachedKey> get(std::string_view text) {
+        if (text.size() > kMaxText) return std::make_shared<const CachedKey>(make_cached_key(text));
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            auto it = map_.find(text);
+            if (it != map_.end()) return it->second;
+        }
+        // Parsed outside the lock: two threads may parse the same text once each, which is harmless.
+        auto parsed = std::make_shared<const CachedKey>(make_cached_key(text));
+        std::lock_guard<std::mutex> lock(mu_);
+        if (map_.size() >= kMaxEntries) map_.clear();
+        map_.emplace(std::string(text), parsed);
+        return parsed;
+    }
+
+private:
+    static constexpr std::size_t kMaxEntries = 4096;
+    static constexpr std::size_t kMaxText = 8192;  // larger records (hostile) are parsed, not kept
+    std::mutex mu_;
+    std::map<std::string, std::shared_ptr<const CachedKey>, std::less<>> map_;
+};
+
+KeyCache& key_cache() {
+    static KeyCache cache;
+    return cache;
 }
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
@@ -202,8 +269,8 @@ DkimSignatureParse parse_dkim_signature(std::string_view value) {
     }
     if (!valid_dns_name(s.d)) return fail(syntax("The DKIM-Signature's d= (\"" + visible(s.d) + "\") is not a domain name."));
     if (!valid_dns_name(s.s)) return fail(syntax("The DKIM-Signature's s= (\"" + visible(s.s) + "\") is not a selector."));
-    if (s.b.empty() || !decode_base64(s.b)) return fail(syntax("The DKIM-Signature's b= is empty or not base64."));
-    if (s.bh.empty() || !decode_base64(s.bh)) return fail(syntax("The DKIM-Signature's bh= is empty or not base64."));
+    if (s.b.empty() || !valid_base64(s.b)) return fail(syntax("The DKIM-Signature's b= is empty or not base64."));
+    if (s.bh.empty() || !valid_base64(s.bh)) return fail(syntax("The DKIM-Signature's bh= is empty or not base64."));
     {
         auto slash = s.c.find('/');
         s.header_canon = to_lower(s.c.substr(0, slash));
@@ -329,8 +396,11 @@ DkimReport verify_dkim(const Message& msg, Resolver& dns, const DkimOptions& opt
     }
 
     bool lf = false;
-    for (const HeaderField& f : msg.headers()) in.header_fields.push_back(to_crlf(f.raw, lf));
-    in.body = to_crlf(msg.body(), lf);
+    std::vector<std::unique_ptr<char[]>> crlf_storage(msg.headers().size() + 1);  // only for text with bare LF
+    in.header_fields.reserve(msg.headers().size());
+    for (std::size_t k = 0; k < msg.headers().size(); ++k)
+        in.header_fields.push_back(crlf_view(msg.headers()[k].raw, crlf_storage[k], lf));
+    in.body = crlf_view(msg.body(), crlf_storage.back(), lf);
     rep.bare_lf_converted = lf;
 
     // Key lookup: our Resolver, our parser, our reasons; libopendkim gets a clean record.
@@ -366,11 +436,12 @@ DkimReport verify_dkim(const Message& msg, Resolver& dns, const DkimOptions& opt
             return std::nullopt;
         }
         // RFC 6376 §3.6.2.2: with several records the verifier may pick one; we take the first usable.
-        std::optional<DkimKeyParse> chosen;
+        std::shared_ptr<const CachedKey> cached;
         for (const auto& rec : a.records) {
-            DkimKeyParse p = parse_dkim_key(rec.text());
-            if (!chosen || (!chosen->ok() && p.ok())) chosen = std::move(p);
+            auto p = key_cache().get(rec.text());
+            if (!cached || (!cached->parse.ok() && p->parse.ok())) cached = std::move(p);
         }
+        const DkimKeyParse* chosen = &cached->parse;
         if (a.records.size() > 1)
             r.warnings.push_back(Reason{"multiple-key-records", std::to_string(a.records.size()) + " TXT records at " + shown +
                                                                     "; the first usable one was used (RFC 6376 §3.6.2.2)."});
@@ -412,8 +483,7 @@ DkimReport verify_dkim(const Message& msg, Resolver& dns, const DkimOptions& opt
                 return std::nullopt;
             }
         }
-        if (key.key_type == "ed25519") return "v=DKIM1; k=ed25519; p=" + encode_base64(key.public_key);
-        return "v=DKIM1; k=rsa; p=" + encode_base64(key.spki_der);
+        return cached->lib_record;
     };
 
     std::string lib_error;
@@ -516,39 +586,61 @@ DkimReport verify_dkim(const Message& msg, Resolver& dns, const DkimOptions& opt
 }
 
 Json to_json(const DkimReport& r) {
-    Json j;
-    j["result"] = std::string(to_string(r.verdict.result));
-    j["reason"] = {{"code", r.verdict.reason.code}, {"text", r.verdict.reason.text}};
-    j["evaluated_at"] = static_cast<long long>(r.now);
-    j["bare_lf_converted"] = r.bare_lf_converted;
-    Json sigs = Json::array();
+    // Keys are appended straight to the ordered object (each is new, so no lookup) and values moved
+    // in, not copied: this runs for every sample of a corpus.
+    auto object = [](std::size_t n) {
+        Json o = Json::object();
+        o.get_ref<Json::object_t&>().reserve(n);
+        return o;
+    };
+    auto put = [](Json& o, const char* key, Json value) { o.get_ref<Json::object_t&>().emplace_back(key, std::move(value)); };
+    auto reason = [&](const Reason& x) {
+        Json o = object(2);
+        put(o, "code", x.code);
+        put(o, "text", x.text);
+        return o;
+    };
     auto opt = [](const std::optional<std::uint64_t>& v) { return v ? Json(*v) : Json(nullptr); };
+    auto str_or_null = [](const std::string& v) { return v.empty() ? Json(nullptr) : Json(v); };
+    Json j = object(5);
+    put(j, "result", std::string(to_string(r.verdict.result)));
+    put(j, "reason", reason(r.verdict.reason));
+    put(j, "evaluated_at", static_cast<long long>(r.now));
+    put(j, "bare_lf_converted", r.bare_lf_converted);
+    Json sigs = Json::array();
+    sigs.get_ref<Json::array_t&>().reserve(r.signatures.size());
     for (const auto& s : r.signatures) {
-        Json o;
-        o["index"] = s.index;
-        o["d"] = s.d;
-        o["s"] = s.s;
-        o["a"] = s.a;
-        o["i"] = s.i.empty() ? Json(nullptr) : Json(s.i);
-        o["c"] = s.c;
-        o["h"] = s.h;
-        o["t"] = opt(s.t);
-        o["x"] = opt(s.x);
-        o["body_length"] = opt(s.body_length);
-        o["unsigned_body_bytes"] = opt(s.unsigned_body_bytes);
-        o["key_name"] = s.key_name.empty() ? Json(nullptr) : Json(s.key_name);
-        o["key_dns"] = s.key_dns.empty() ? Json(nullptr) : Json(s.key_dns);
-        o["key_type"] = s.key_type.empty() ? Json(nullptr) : Json(s.key_type);
-        o["key_bits"] = s.key_bits ? Json(s.key_bits) : Json(nullptr);
-        o["key_testing"] = s.key_testing;
-        o["result"] = std::string(to_string(s.verdict.result));
-        o["reason"] = {{"code", s.verdict.reason.code}, {"text", s.verdict.reason.text}};
+        Json o = object(20);
+        put(o, "index", s.index);
+        put(o, "d", s.d);
+        put(o, "s", s.s);
+        put(o, "a", s.a);
+        put(o, "i", str_or_null(s.i));
+        put(o, "c", s.c);
+        Json h = Json::array();
+        auto& ha = h.get_ref<Json::array_t&>();
+        ha.reserve(s.h.size());
+        for (const auto& name : s.h) ha.emplace_back(name);
+        put(o, "h", std::move(h));
+        put(o, "t", opt(s.t));
+        put(o, "x", opt(s.x));
+        put(o, "body_length", opt(s.body_length));
+        put(o, "unsigned_body_bytes", opt(s.unsigned_body_bytes));
+        put(o, "key_name", str_or_null(s.key_name));
+        put(o, "key_dns", str_or_null(s.key_dns));
+        put(o, "key_type", str_or_null(s.key_type));
+        put(o, "key_bits", s.key_bits ? Json(s.key_bits) : Json(nullptr));
+        put(o, "key_testing", s.key_testing);
+        put(o, "result", std::string(to_string(s.verdict.result)));
+        put(o, "reason", reason(s.verdict.reason));
         Json w = Json::array();
-        for (const auto& x : s.warnings) w.push_back({{"code", x.code}, {"text", x.text}});
-        o["warnings"] = w;
-        sigs.push_back(o);
+        auto& wa = w.get_ref<Json::array_t&>();
+        wa.reserve(s.warnings.size());
+        for (const auto& x : s.warnings) wa.push_back(reason(x));
+        put(o, "warnings", std::move(w));
+        sigs.get_ref<Json::array_t&>().push_back(std::move(o));
     }
-    j["signatures"] = sigs;
+    put(j, "signatures", std::move(sigs));
     return j;
 }
 

@@ -88,14 +88,28 @@ std::optional<Reason> load_rsa(DkimKeyRecord& r) {
     return std::nullopt;
 }
 
-int b64_value(unsigned char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
+// The value of a base64 character (RFC 4648 §4, table 1), -1 for any other octet: a table,
+// since b= values are checked for every signature.
+struct B64Table {
+    signed char v[256];
+    B64Table() {
+        for (int c = 0; c < 256; ++c) v[c] = -1;
+        const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int k = 0; k < 64; ++k) v[static_cast<unsigned char>(alphabet[k])] = static_cast<signed char>(k);
+    }
+};
+const B64Table kB64;
+
+int b64_value(unsigned char c) { return kB64.v[c]; }
+
+// Octets a tag-value may not contain (RFC 6376 §3.2): ';', controls other than WSP/FWS, DEL.
+struct BadValueTable {
+    bool bad[256];
+    BadValueTable() {
+        for (int c = 0; c < 256; ++c) bad[c] = c == ';' || c == 0x7f || (c < 0x21 && !is_wsp(static_cast<char>(c)));
+    }
+};
+const BadValueTable kBadValue;
 
 }  // namespace
 
@@ -144,7 +158,7 @@ DkimTagList parse_dkim_tag_list(std::string_view text) {
         }
         for (unsigned char c : value) {
             // VALCHAR or folding whitespace; octets >= 0x80 are tolerated for RFC 8616 (UTF-8) values.
-            if (c == ';' || (c < 0x21 && !is_wsp(static_cast<char>(c))) || c == 0x7f) {
+            if (kBadValue.bad[c]) {
                 out.error = "invalid character in the value of tag \"" + std::string(name) + "\"";
                 return out;
             }
@@ -163,10 +177,11 @@ DkimTagList parse_dkim_tag_list(std::string_view text) {
 }
 
 std::string strip_whitespace(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
+    std::string out(s.size(), '\0');
+    std::size_t n = 0;
     for (char c : s)
-        if (!is_wsp(c)) out += c;
+        if (!is_wsp(c)) out[n++] = c;  // indexed writes: b= values are long and this runs per signature
+    out.resize(n);
     return out;
 }
 
@@ -199,9 +214,26 @@ std::optional<std::string> decode_base64(std::string_view b64) {
     return out;
 }
 
+// RFC 4648 §4: the same acceptance as decode_base64, without building the output.
+bool valid_base64(std::string_view b64) {
+    std::size_t pad = 0;
+    std::size_t nchars = 0;
+    for (unsigned char c : b64) {
+        if (c == '=') {
+            ++pad;
+            continue;
+        }
+        if (pad || b64_value(c) < 0) return false;
+        ++nchars;
+    }
+    if (pad > 2 || nchars % 4 == 1) return false;
+    return !(pad && (nchars + pad) % 4 != 0);
+}
+
 std::string encode_base64(std::string_view bytes) {
     static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
     std::size_t i = 0;
     for (; i + 2 < bytes.size(); i += 3) {
         unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |

@@ -47,6 +47,10 @@ TEST_CASE("dkim_key: base64 decoding", "[dkim_key]") {
     CHECK_FALSE(decode_base64("aGVsbG8=x"));
     CHECK_FALSE(decode_base64("a"));
     CHECK(encode_base64("hello") == "aGVsbG8=");
+    // valid_base64 accepts exactly what decode_base64 decodes.
+    for (const char* t : {"", "a", "aG", "aGV", "aGVs", "aGVsbG8=", "aGVsbG8", "aGVsbG8==", "aGVsbA==", "aGVsbA=", "aGVsbA===",
+                          "=", "==", "a=", "aG==", "aGV=", "aG=V", "aGVsb*8=", "aGVsbG8=x", "aGVs bG8=", "+/+/", "-_-_"})
+        CHECK(valid_base64(t) == decode_base64(t).has_value());
 }
 
 TEST_CASE("dkim_key: a full RSA record with every tag", "[dkim_key]") {

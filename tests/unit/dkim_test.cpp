@@ -140,6 +140,28 @@ TEST_CASE("dkim: LF-only samples verify exactly like CRLF ones", "[dkim]") {
     }
 }
 
+TEST_CASE("dkim: mixed line ends: bare LF only in the body, or only in some fields, is read as CRLF", "[dkim]") {
+    std::string crlf = slurp(fixture("001-pass-rsa2048.eml"));
+    const auto split = crlf.find("\r\n\r\n");
+    REQUIRE(split != std::string::npos);
+    const std::string head = crlf.substr(0, split + 4), body = crlf.substr(split + 4);
+    auto expected = to_json(verify_bytes(crlf, zone001(), 1760433200));
+    expected.erase("bare_lf_converted");
+    // CRLF header, LF body; then LF header (the blank line too), CRLF body.
+    for (const std::string& msg : {head + to_lf(body), to_lf(head) + body}) {
+        auto r = verify_bytes(msg, zone001(), 1760433200);
+        CHECK(r.bare_lf_converted);
+        CHECK(r.verdict.result == Result::pass);
+        auto j = to_json(r);
+        j.erase("bare_lf_converted");
+        CHECK(j.dump() == expected.dump());
+    }
+    // A body starting with an empty line (a bare LF at its first byte) still hashes as CRLF would.
+    auto blank_first = verify_bytes(head + "\n" + to_lf(body), zone001(), 1760433200);
+    CHECK(blank_first.bare_lf_converted);
+    CHECK(blank_first.signatures[0].verdict.reason.code == "body-hash-mismatch");
+}
+
 TEST_CASE("dkim: changed body and changed header fail with distinct reasons", "[dkim]") {
     std::string msg = slurp(fixture("001-pass-rsa2048.eml"));
     auto body = verify_bytes(replace_once(msg, "\r\n\r\n", "\r\n\r\nP.S. send gift cards.\r\n"), zone001());

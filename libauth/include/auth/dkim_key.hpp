@@ -37,6 +37,8 @@ std::string strip_whitespace(std::string_view s);
 // Decodes base64 (RFC 4648 §4) after whitespace has been removed; padding optional only at the
 // end, nothing after it. nullopt when the text is not base64.
 std::optional<std::string> decode_base64(std::string_view b64);
+// True exactly when decode_base64 would succeed (a check that decodes nothing).
+bool valid_base64(std::string_view b64);
 std::string encode_base64(std::string_view bytes);
 
 // A parsed key record (RFC 6376 §3.6.1).

@@ -173,7 +173,7 @@ std::vector<OpendkimSigOutcome> opendkim_verify(const OpendkimInput& in, std::si
         // libopendkim refuses a DKIM-Signature field whose tag list it cannot read, and would then
         // abandon the whole message; leave that field out so the other signatures are still verified
         // (handles are then paired with our fields by b=).
-        if (st == DKIM_STAT_SYNTAX && f.size() > 15 && strncasecmp(f.c_str(), "DKIM-Signature:", 15) == 0) continue;
+        if (st == DKIM_STAT_SYNTAX && f.size() > 15 && strncasecmp(f.data(), "DKIM-Signature:", 15) == 0) continue;
         if (st != DKIM_STAT_OK) {
             fail("header", st);
             dkim_free(d);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace auth::detail {
@@ -28,9 +29,10 @@ enum OpendkimSigError : int {
     kOdkTooLargeL = 33, kOdkKeyHashMismatch = 37, kOdkKeyDecode = 43, kOdkKeyTooSmall = 46,
 };
 
+// The text views point into the caller's message (or its CRLF copy), which must outlive the call.
 struct OpendkimInput {
-    std::vector<std::string> header_fields;  // each whole field, CRLF line ends inside, no final CRLF
-    std::string body;                        // CRLF line ends
+    std::vector<std::string_view> header_fields;  // each whole field, CRLF line ends inside, no final CRLF
+    std::string_view body;                        // CRLF line ends
     std::vector<bool> ignore;                // per DKIM-Signature field (top first): do not process
     std::vector<std::string> b_values;       // per field: b= without whitespace (to pair handles)
     // The largest t= and smallest x= among the signatures processed (0 when none), so the library's
