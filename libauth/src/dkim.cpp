@@ -110,9 +110,38 @@ std::string utc(std::uint64_t t) {
     return buf;
 }
 
+// Scratch memory for the CRLF copies of one message, kept per thread and reused across messages:
+// a corpus then does not pay fresh pages (page faults, zeroing) for every message it converts.
+class CrlfScratch {
+public:
+    // Room for the whole message's conversion (at most twice its size); earlier views are dropped.
+    void reset(std::size_t need) {
+        used_ = 0;
+        if (need > cap_) {
+            buf_.reset(new char[need]);  // uninitialised: only what is written is touched
+            cap_ = need;
+        }
+    }
+    char* next() { return buf_.get() + used_; }
+    void commit(std::size_t n) { used_ += n; }
+    // A huge (hostile) message must not pin its scratch for the rest of the run.
+    void trim() {
+        if (cap_ > kKeep) {
+            buf_.reset();
+            cap_ = 0;
+        }
+    }
+
+private:
+    static constexpr std::size_t kKeep = 32u << 20;
+    std::unique_ptr<char[]> buf_;
+    std::size_t cap_ = 0, used_ = 0;
+};
+
 // Bare LF -> CRLF (RFC 5322 §2.1: lines end in CRLF; samples saved on Unix often lose the CR).
-// Returns `s` itself when it has no bare LF (no copy), else the converted text held in `storage`.
-std::string_view crlf_view(std::string_view s, std::unique_ptr<char[]>& storage, bool& converted) {
+// Returns `s` itself when it has no bare LF (no copy), else the converted text in `scratch`,
+// which must have room for 2 * s.size() more bytes.
+std::string_view crlf_view(std::string_view s, CrlfScratch& scratch, bool& converted) {
     if (s.empty()) return s;
     const char* const base = s.data();
     const char* const end = base + s.size();
@@ -122,10 +151,9 @@ std::string_view crlf_view(std::string_view s, std::unique_ptr<char[]>& storage,
     while (p && !bare(p)) p = next_lf(p + 1);
     if (!p) return s;
     converted = true;
-    // One pass, the runs between bare LFs copied whole. The buffer is the upper bound (every byte
-    // an LF) and left uninitialised: pages never written are never touched.
-    storage.reset(new char[2 * s.size()]);
-    char* out = storage.get();
+    // One pass, the runs between bare LFs copied whole.
+    char* const start = scratch.next();
+    char* out = start;
     const char* run = base;
     for (; p; p = next_lf(p + 1)) {
         if (!bare(p)) continue;
@@ -137,7 +165,9 @@ std::string_view crlf_view(std::string_view s, std::unique_ptr<char[]>& storage,
     }
     std::memcpy(out, run, static_cast<std::size_t>(end - run));
     out += end - run;
-    return std::string_view(storage.get(), static_cast<std::size_t>(out - storage.get()));
+    const auto n = static_cast<std::size_t>(out - start);
+    scratch.commit(n);
+    return std::string_view(start, n);
 }
 
 // A parsed key record and, when it is usable, the clean record handed to libopendkim.
@@ -396,11 +426,15 @@ DkimReport verify_dkim(const Message& msg, Resolver& dns, const DkimOptions& opt
     }
 
     bool lf = false;
-    std::vector<std::unique_ptr<char[]>> crlf_storage(msg.headers().size() + 1);  // only for text with bare LF
+    // The views point into the message or into this thread's scratch, which stays untouched until
+    // the next verify_dkim on this thread (libopendkim's callbacks never verify another message).
+    thread_local CrlfScratch scratch;
+    std::size_t total = msg.body().size();
+    for (const HeaderField& f : msg.headers()) total += f.raw.size();
+    scratch.reset(2 * total);
     in.header_fields.reserve(msg.headers().size());
-    for (std::size_t k = 0; k < msg.headers().size(); ++k)
-        in.header_fields.push_back(crlf_view(msg.headers()[k].raw, crlf_storage[k], lf));
-    in.body = crlf_view(msg.body(), crlf_storage.back(), lf);
+    for (const HeaderField& f : msg.headers()) in.header_fields.push_back(crlf_view(f.raw, scratch, lf));
+    in.body = crlf_view(msg.body(), scratch, lf);
     rep.bare_lf_converted = lf;
 
     // Key lookup: our Resolver, our parser, our reasons; libopendkim gets a clean record.
@@ -488,6 +522,9 @@ DkimReport verify_dkim(const Message& msg, Resolver& dns, const DkimOptions& opt
 
     std::string lib_error;
     auto outcomes = detail::opendkim_verify(in, n, lookup, lib_error);
+    in.header_fields.clear();
+    in.body = {};
+    scratch.trim();
 
     for (std::size_t k = 0; k < n; ++k) lookup(k);  // key facts for signatures libopendkim did not ask about
 
