@@ -132,7 +132,7 @@ void print_outcome(std::ostream& out, Format f, const std::string& tool, const s
         j["tool"] = tool;
         j["file"] = file;
         for (auto it = o.json.begin(); it != o.json.end(); ++it)
-            if (it.key() != "tool" && it.key() != "file") j[it.key()] = it.value();
+            if (it.key() != "tool" && it.key() != "file") j[it.key()] = std::move(it.value());
         out << json_line(j) << "\n";
         break;
     }
