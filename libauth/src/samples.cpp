@@ -14,49 +14,82 @@ namespace auth {
 
 namespace {
 
-bool is_from_line(const std::string& line) { return line.compare(0, 5, "From ") == 0; }
+bool is_from_line(std::string_view line) { return line.substr(0, 5) == "From "; }
 
 // mboxrd (RFC 4155 and the mboxrd convention): ">From ", ">>From " ... lose one '>'.
-void unquote_from(std::string& line) {
+std::string_view unquote_from(std::string_view line) {
     std::size_t k = 0;
     while (k < line.size() && line[k] == '>') ++k;
-    if (k > 0 && line.compare(k, 5, "From ") == 0) line.erase(0, 1);
+    if (k > 0 && line.substr(k, 5) == "From ") line.remove_prefix(1);
+    return line;
 }
 
 }  // namespace
 
 MboxReader::MboxReader(std::istream& in, std::size_t max_message_bytes) : in_(in), max_(max_message_bytes) {}
 
+bool MboxReader::read_line(std::string_view& line, bool& newline) {
+    spill_.clear();
+    for (;;) {
+        const char* start = buf_.data() + pos_;
+        std::size_t avail = buf_.size() - pos_;
+        if (const void* nl = std::memchr(start, '\n', avail)) {
+            std::size_t len = static_cast<std::size_t>(static_cast<const char*>(nl) - start);
+            pos_ += len + 1;
+            newline = true;
+            if (spill_.empty()) {
+                line = std::string_view(start, len);
+            } else {
+                spill_.append(start, len);
+                line = spill_;
+            }
+            return true;
+        }
+        spill_.append(start, avail);
+        pos_ = buf_.size();
+        if (eof_) {
+            if (spill_.empty()) return false;
+            line = spill_;
+            newline = false;
+            return true;
+        }
+        buf_.resize(1u << 16);
+        std::streamsize n = in_.rdbuf() ? in_.rdbuf()->sgetn(buf_.data(), static_cast<std::streamsize>(buf_.size())) : 0;
+        buf_.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+        pos_ = 0;
+        if (n <= 0) eof_ = true;
+    }
+}
+
 // RFC 4155: a message starts at a "From " line at the start of the file or after a blank line;
 // that blank line is the separator, not part of the message.
 bool MboxReader::next(std::string& bytes, std::string& error) {
     bytes.clear();
     error.clear();
-    std::string line;
+    std::string_view line;
+    bool newline = false;
     if (!started_) {
         started_ = true;
-        while (std::getline(in_, line))  // anything before the first From_ line is not a message
-            if (is_from_line(line)) { pending_ = line; break; }
+        while (read_line(line, newline))  // anything before the first From_ line is not a message
+            if (is_from_line(line)) { pending_.assign(line); break; }
     }
     if (pending_.empty()) return false;
     pending_.clear();
     bool held_blank = false, over = false;
     std::string held;
     std::size_t size = 0;
-    auto add = [&](const std::string& l, bool newline) {
+    auto add = [&](std::string_view l, bool nl) {
         size += l.size() + 1;
         if (size > max_) over = true;
         if (over) return;
         bytes.append(l);
-        if (newline) bytes.push_back('\n');
+        if (nl) bytes.push_back('\n');
     };
-    while (std::getline(in_, line)) {
-        bool newline = !in_.eof();
-        if (held_blank && is_from_line(line)) { pending_ = line; break; }
+    while (read_line(line, newline)) {
+        if (held_blank && is_from_line(line)) { pending_.assign(line); break; }
         if (held_blank) { add(held, true); held_blank = false; }
-        if (line.empty() || line == "\r") { held = line; held_blank = true; continue; }
-        unquote_from(line);
-        add(line, newline);
+        if (line.empty() || line == "\r") { held.assign(line); held_blank = true; continue; }
+        add(unquote_from(line), newline);
     }
     ++count_;
     if (over) {

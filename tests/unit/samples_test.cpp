@@ -126,3 +126,27 @@ TEST_CASE("samples: an empty folder is an error sample", "[samples]") {
     CHECK_FALSE(src.next(s));
     fs::remove_all(d);
 }
+
+TEST_CASE("samples: lines and From_ separators across read blocks", "[samples]") {
+    // Lines longer than the reader's 64 KiB block, and separators falling at block edges.
+    std::string mbox, want1 = "Subject: long\n\n" + std::string(200000, 'a') + "\n>From here\n";
+    mbox = "From a\n" + want1 + "\n";
+    std::vector<std::string> small;
+    for (int i = 0; i < 3000; ++i) {
+        std::string m = "Subject: m" + std::to_string(i) + "\r\n\r\nbody " + std::string(i % 97, 'x') + "\r\n";
+        small.push_back(m);
+        mbox += "From b\r\n" + m + "\n";
+    }
+    std::istringstream in(mbox);
+    auth::MboxReader r(in);
+    std::string bytes, err;
+    REQUIRE(r.next(bytes, err));
+    CHECK(bytes == "Subject: long\n\n" + std::string(200000, 'a') + "\nFrom here\n");
+    for (const auto& m : small) {
+        REQUIRE(r.next(bytes, err));
+        CHECK(err.empty());
+        REQUIRE(bytes == m);
+    }
+    CHECK_FALSE(r.next(bytes, err));
+    CHECK(r.count() == 3001);
+}

@@ -4,6 +4,7 @@
 #include <istream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace auth {
@@ -25,11 +26,17 @@ public:
     bool next(std::string& bytes, std::string& error);
     std::size_t count() const { return count_; }
 private:
+    // The next line without its LF (a CR stays); valid until the next call. False at the end.
+    bool read_line(std::string_view& line, bool& newline);
     std::istream& in_;
     std::size_t max_;
     std::size_t count_ = 0;
     std::string pending_;   // a From_ line already read
     bool started_ = false;
+    std::string buf_;       // block read from in_, scanned with memchr
+    std::size_t pos_ = 0;
+    bool eof_ = false;
+    std::string spill_;     // a line that crosses a block boundary
 };
 
 // Iterates the samples named on a command line, in order: directories are walked in sorted
