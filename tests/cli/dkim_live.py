@@ -8,56 +8,24 @@ With --blackhole the resolver is $AUTHSCOPE_TEST_BLACKHOLE (a port that never an
 time-out, no retry): every key query times out, so the result must be temperror/dns-temperror
 with exit status 4, whatever the fixture's own expectation.
 """
-import json
 import os
-import shlex
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from golden import subset  # noqa: E402
+from golden import check, fixture_args, load_expected  # noqa: E402
 
 
 def main():
     bin_dir, fixtures_dir, name = sys.argv[1:4]
     blackhole = len(sys.argv) > 4 and sys.argv[4] == "--blackhole"
     base = os.path.join(fixtures_dir, "dkim", name)
-    args = []
-    if os.path.exists(base + ".args"):
-        with open(base + ".args", encoding="utf-8") as f:
-            args = shlex.split(f.read().strip().replace("{fixtures}", fixtures_dir))
     server = os.environ["AUTHSCOPE_TEST_BLACKHOLE" if blackhole else "AUTHSCOPE_TEST_RESOLVER"]
     cmd = [os.path.join(bin_dir, "authscope-dkim"), "--json", "--resolver", server,
-           "--dns-timeout", "1" if blackhole else "3", "--dns-retries", "0"] + args + [base + ".eml"]
-    if blackhole:
-        expected = {"_exit": 4, "result": "temperror", "reason": {"code": "dns-temperror"},
-                    "signatures": [{"result": "temperror", "reason": {"code": "dns-temperror"}, "key_dns": "timeout"}]}
-    else:
-        with open(base + ".expected.json", encoding="utf-8") as f:
-            expected = json.load(f)
-    want_exit = expected.pop("_exit", None)
-    proc = subprocess.run(cmd, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
-    out = proc.stdout.decode("utf-8", "replace")
-    problems = []
-    if want_exit is not None and proc.returncode != want_exit:
-        problems.append(f"exit status {proc.returncode}, expected {want_exit}")
-    lines = [l for l in out.splitlines() if l.strip()]
-    if len(lines) != 1:
-        problems.append(f"expected one JSON line, got {len(lines)}")
-    else:
-        try:
-            problems += subset(expected, json.loads(lines[0]))
-        except json.JSONDecodeError as e:
-            problems.append(f"output is not JSON: {e}")
-    if problems:
-        print("command:", " ".join(shlex.quote(c) for c in cmd))
-        print("stdout:", out[:4000])
-        print("stderr:", proc.stderr.decode("utf-8", "replace")[:2000])
-        for p in problems:
-            print("MISMATCH", p)
-        return 1
-    print(f"ok live dkim/{name}" + (" (blackhole)" if blackhole else ""))
-    return 0
+           "--dns-timeout", "1" if blackhole else "3", "--dns-retries", "0"] + fixture_args(base, fixtures_dir)
+    cmd.append(base + ".eml")
+    expected = {"_exit": 4, "result": "temperror", "reason": {"code": "dns-temperror"},
+                "signatures": [{"result": "temperror", "reason": {"code": "dns-temperror"}, "key_dns": "timeout"}]} if blackhole else load_expected(base)
+    return check(cmd, expected, f"live dkim/{name}" + (" (blackhole)" if blackhole else ""))
 
 
 if __name__ == "__main__":

@@ -42,15 +42,53 @@ def subset(expected, actual, path="$"):
     return []
 
 
+def fixture_args(base, fixtures_dir):
+    """The fixture's extra arguments from <base>.args ({fixtures} expands), or none."""
+    if not os.path.exists(base + ".args"):
+        return []
+    with open(base + ".args", encoding="utf-8") as f:
+        return shlex.split(f.read().strip().replace("{fixtures}", fixtures_dir))
+
+
+def check(cmd, expected, label):
+    """Runs cmd, compares its one JSON line with `expected` (a subset; "_exit" the exit status),
+    prints the outcome and returns 0 when it matches, else 1."""
+    expected = dict(expected)
+    want_exit = expected.pop("_exit", None)
+    proc = subprocess.run(cmd, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    out = proc.stdout.decode("utf-8", "replace")
+    problems = []
+    if want_exit is not None and proc.returncode != want_exit:
+        problems.append(f"exit status {proc.returncode}, expected {want_exit}")
+    lines = [l for l in out.splitlines() if l.strip()]
+    if len(lines) != 1:
+        problems.append(f"expected one JSON line, got {len(lines)}")
+    else:
+        try:
+            problems += subset(expected, json.loads(lines[0]))
+        except json.JSONDecodeError as e:
+            problems.append(f"output is not JSON: {e}")
+    if problems:
+        print("command:", " ".join(shlex.quote(c) for c in cmd))
+        print("stdout:", out[:4000])
+        print("stderr:", proc.stderr.decode("utf-8", "replace")[:2000])
+        for p in problems:
+            print("MISMATCH", p)
+        return 1
+    print("ok", label)
+    return 0
+
+
+def load_expected(base):
+    with open(base + ".expected.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
 def main():
     bin_dir, fixtures_dir, tool, name = sys.argv[1:5]
     folder = os.path.join(fixtures_dir, tool)
     base = os.path.join(folder, name)
-    args = []
-    if os.path.exists(base + ".args"):
-        with open(base + ".args", encoding="utf-8") as f:
-            line = f.read().strip().replace("{fixtures}", fixtures_dir)
-        args = shlex.split(line)
+    args = fixture_args(base, fixtures_dir)
     cmd = [os.path.join(bin_dir, "authscope-" + tool), "--json"]
     if not any(a in ("--dns-from", "--dns-record", "--resolver") or a.startswith("--dns-from=") for a in args):
         for z in (base + ".zone", os.path.join(folder, "common.zone")):
@@ -60,33 +98,7 @@ def main():
     cmd += args
     if os.path.exists(base + ".eml"):
         cmd.append(base + ".eml")
-    with open(base + ".expected.json", encoding="utf-8") as f:
-        expected = json.load(f)
-    want_exit = expected.pop("_exit", None)
-    proc = subprocess.run(cmd, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
-    out = proc.stdout.decode("utf-8", "replace")
-    err = proc.stderr.decode("utf-8", "replace")
-    problems = []
-    if want_exit is not None and proc.returncode != want_exit:
-        problems.append(f"exit status {proc.returncode}, expected {want_exit}")
-    lines = [l for l in out.splitlines() if l.strip()]
-    if len(lines) != 1:
-        problems.append(f"expected one JSON line, got {len(lines)}")
-    else:
-        try:
-            actual = json.loads(lines[0])
-            problems += subset(expected, actual)
-        except json.JSONDecodeError as e:
-            problems.append(f"output is not JSON: {e}")
-    if problems:
-        print("command:", " ".join(shlex.quote(c) for c in cmd))
-        print("stdout:", out[:4000])
-        print("stderr:", err[:2000])
-        for p in problems:
-            print("MISMATCH", p)
-        return 1
-    print(f"ok {tool}/{name}")
-    return 0
+    return check(cmd, load_expected(base), f"{tool}/{name}")
 
 
 if __name__ == "__main__":
