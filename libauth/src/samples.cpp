@@ -8,138 +8,224 @@
 #include <iostream>
 #include <sstream>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 
 namespace auth {
 
-namespace {
-
-bool is_from_line(std::string_view line) { return line.substr(0, 5) == "From "; }
-
-// mboxrd (RFC 4155 and the mboxrd convention): ">From ", ">>From " ... lose one '>'.
-std::string_view unquote_from(std::string_view line) {
-    std::size_t k = 0;
-    while (k < line.size() && line[k] == '>') ++k;
-    if (k > 0 && line.substr(k, 5) == "From ") line.remove_prefix(1);
-    return line;
+MboxReader::MboxReader(std::istream& in, std::size_t max_message_bytes, std::string already_read,
+                       std::size_t block_bytes)
+    : in_(in), max_(max_message_bytes), block_(block_bytes ? block_bytes : 1) {
+    buf_.cap = already_read.size() + block_;
+    buf_.p = std::make_unique<char[]>(buf_.cap);
+    std::memcpy(buf_.p.get(), already_read.data(), already_read.size());
+    buf_.len = already_read.size();
 }
 
-}  // namespace
-
-MboxReader::MboxReader(std::istream& in, std::size_t max_message_bytes) : in_(in), max_(max_message_bytes) {}
-
-bool MboxReader::read_line(std::string_view& line, bool& newline) {
-    spill_.clear();
-    for (;;) {
-        const char* start = buf_.data() + pos_;
-        std::size_t avail = buf_.size() - pos_;
-        if (const void* nl = std::memchr(start, '\n', avail)) {
-            std::size_t len = static_cast<std::size_t>(static_cast<const char*>(nl) - start);
-            pos_ += len + 1;
-            newline = true;
-            if (spill_.empty()) {
-                line = std::string_view(start, len);
-            } else {
-                spill_.append(start, len);
-                line = spill_;
-            }
-            return true;
-        }
-        spill_.append(start, avail);
-        pos_ = buf_.size();
-        if (eof_) {
-            if (spill_.empty()) return false;
-            line = spill_;
-            newline = false;
-            return true;
-        }
-        buf_.resize(1u << 16);
-        std::streamsize n = in_.rdbuf() ? in_.rdbuf()->sgetn(buf_.data(), static_cast<std::streamsize>(buf_.size())) : 0;
-        buf_.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-        pos_ = 0;
-        if (n <= 0) eof_ = true;
+// Drops the bytes before keep_from and appends up to one block from the stream.
+bool MboxReader::fill(std::size_t keep_from) {
+    if (eof_) return false;
+    std::memmove(buf_.p.get(), buf_.p.get() + keep_from, buf_.len - keep_from);
+    buf_.len -= keep_from;
+    pos_ -= keep_from;
+    dropped_ += keep_from;
+    if (buf_.cap - buf_.len < block_) {  // only a line start longer than a block grows it
+        std::size_t cap = std::max(buf_.cap * 2, buf_.len + block_);
+        auto grown = std::unique_ptr<char[]>(new char[cap]);
+        std::memcpy(grown.get(), buf_.p.get(), buf_.len);
+        buf_.p = std::move(grown);
+        buf_.cap = cap;
     }
+    std::size_t old = buf_.len;
+    in_.read(buf_.p.get() + old, static_cast<std::streamsize>(block_));
+    std::size_t n = static_cast<std::size_t>(in_.gcount());
+    buf_.len = old + n;
+    if (in_.bad()) failed_ = true;
+    if (n == 0) eof_ = true;
+    return n > 0;
 }
+
+bool MboxReader::next(std::string& bytes, std::string& error) { return scan(&bytes, nullptr, error); }
+
+bool MboxReader::next_extent(Extent& where, std::string& error) { return scan(nullptr, &where, error); }
 
 // RFC 4155: a message starts at a "From " line at the start of the file or after a blank line;
-// that blank line is the separator, not part of the message.
-bool MboxReader::next(std::string& bytes, std::string& error) {
-    bytes.clear();
+// that blank line is the separator, not part of the message. With `bytes`, lines are copied in
+// whole runs, a run cut only where mboxrd unquoting drops a '>' and at block ends; with `where`,
+// the same walk only notes where the message lies.
+bool MboxReader::scan(std::string* bytes, Extent* where, std::string& error) {
+    if (bytes) bytes->clear();
     error.clear();
-    std::string_view line;
-    bool newline = false;
+    // Moves pos_ past the end of the current line (reading on as needed); false at the end.
+    auto skip_line = [&]() {
+        for (;;) {
+            const void* nl = std::memchr(buf_.data() + pos_, '\n', buf_.size() - pos_);
+            if (nl) {
+                pos_ = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data()) + 1;
+                return true;
+            }
+            pos_ = buf_.size();
+            if (!fill(pos_)) return false;
+        }
+    };
+    auto is_from = [&](std::size_t at) { return buf_.compare(at, 5, "From ") == 0; };
     if (!started_) {
         started_ = true;
-        while (read_line(line, newline))  // anything before the first From_ line is not a message
-            if (is_from_line(line)) { pending_.assign(line); break; }
+        for (;;) {  // anything before the first From_ line is not a message
+            if (buf_.size() - pos_ < 5 && fill(pos_)) continue;
+            if (is_from(pos_)) {
+                skip_line();  // a From_ line at the very end still opens an (empty) message
+                pending_ = true;
+                break;
+            }
+            if (pos_ >= buf_.size() || !skip_line()) break;
+        }
     }
-    if (pending_.empty()) return false;
-    pending_.clear();
-    bool held_blank = false, over = false;
-    std::string held;
-    std::size_t size = 0;
-    auto add = [&](std::string_view l, bool nl) {
-        size += l.size() + 1;
-        if (size > max_) over = true;
-        if (over) return;
-        bytes.append(l);
-        if (nl) bytes.push_back('\n');
+    if (!pending_) return false;
+    pending_ = false;
+
+    const std::uint64_t start = dropped_ + pos_;  // the message's offset in the stream
+    std::uint64_t end = start;                    // and its end, once known
+    std::size_t run = pos_;       // start of the bytes in buf_ not yet taken into the message
+    std::size_t size = 0;         // the message's length (unquoted) so far, also when over the limit
+    bool over = false, prev_blank = false, quoted = false;
+    std::size_t blank_at = 0;     // where the last line, when blank, starts: in the message's bytes
+    std::uint64_t blank_abs = 0;  // and in the stream
+    auto flush = [&](std::size_t upto) {
+        std::size_t n = upto - run;
+        if (!over && size + n > max_) {
+            over = true;
+            if (bytes) bytes->clear();
+        }
+        if (!over && bytes) bytes->append(buf_.data() + run, n);
+        size += n;
+        run = upto;
     };
-    while (read_line(line, newline)) {
-        if (held_blank && is_from_line(line)) { pending_.assign(line); break; }
-        if (held_blank) { add(held, true); held_blank = false; }
-        if (line.empty() || line == "\r") { held.assign(line); held_blank = true; continue; }
-        add(unquote_from(line), newline);
+    auto refill = [&]() {  // keeps the current line's start
+        flush(pos_);
+        bool more = fill(pos_);
+        run = pos_;
+        return more;
+    };
+    auto note_blank = [&](std::size_t line) {
+        blank_at = size + (line - run);
+        blank_abs = dropped_ + line;
+    };
+    for (;;) {
+        // At a line start. Six bytes (or the end) in the buffer decide a From_ line, and put a
+        // blank line's end ("\n" or "\r\n") in view.
+        if (buf_.size() - pos_ < 6 && !eof_) {
+            refill();
+            continue;
+        }
+        if (pos_ >= buf_.size()) break;  // the end of the stream
+        const std::size_t line = pos_;
+        if (prev_blank && is_from(line)) {  // the separator: the blank line is not the message's
+            flush(line);
+            if (bytes && !over) bytes->resize(blank_at);
+            end = blank_abs;
+            skip_line();
+            pending_ = true;
+            break;
+        }
+        if (buf_[line] == '>') {
+            std::size_t k = line;
+            while (k < buf_.size() && buf_[k] == '>') ++k;
+            // A run of '>' longer than the limit puts the message over it: no need to look on.
+            if (buf_.size() - k < 5 && !eof_ && k - line <= max_) {
+                refill();
+                continue;
+            }
+            if (is_from(k)) {  // mboxrd: ">From " loses one '>'
+                flush(line);
+                run = line + 1;
+                quoted = true;
+            }
+        }
+        const void* nl = std::memchr(buf_.data() + line, '\n', buf_.size() - line);
+        if (nl) {
+            std::size_t len = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data()) - line;
+            prev_blank = len == 0 || (len == 1 && buf_[line] == '\r');
+            if (prev_blank) note_blank(line);
+            pos_ = line + len + 1;
+            continue;
+        }
+        // No line end in the buffer: at the stream's end this is the last line; else the line
+        // is longer than six bytes, so not blank, and goes on in the next blocks.
+        prev_blank = false;
+        if (eof_) {
+            prev_blank = buf_.size() - line == 1 && buf_[line] == '\r';
+            if (prev_blank) note_blank(line);
+            pos_ = buf_.size();
+            continue;
+        }
+        for (;;) {
+            pos_ = buf_.size();
+            flush(pos_);
+            fill(pos_);
+            run = pos_;
+            const void* e = std::memchr(buf_.data() + pos_, '\n', buf_.size() - pos_);
+            if (e) {
+                pos_ = static_cast<std::size_t>(static_cast<const char*>(e) - buf_.data()) + 1;
+                break;
+            }
+            if (eof_) {
+                pos_ = buf_.size();
+                break;
+            }
+        }
+    }
+    if (!pending_) {  // the stream's end: a blank last line is the separator too
+        flush(pos_);
+        end = dropped_ + pos_;
+        if (prev_blank) {
+            if (bytes && !over) bytes->resize(blank_at);
+            end = blank_abs;
+        }
     }
     ++count_;
+    if (where) *where = Extent{start, end - start, quoted};
     if (over) {
-        bytes.clear();
+        if (bytes) bytes->clear();
         error = "message is over the limit of " + std::to_string(max_) + " bytes";
     }
     return true;
 }
 
-namespace {
-
-// A stream over bytes already read (the peeked start) followed by the rest of another stream.
-class PrefixedBuf : public std::streambuf {
-public:
-    PrefixedBuf(std::string prefix, std::unique_ptr<std::istream> rest)
-        : prefix_(std::move(prefix)), rest_(std::move(rest)) {
-        setg(prefix_.data(), prefix_.data(), prefix_.data() + prefix_.size());
+void mbox_unquote(std::string& bytes) {
+    std::size_t out = 0;
+    for (std::size_t p = 0; p < bytes.size();) {
+        std::size_t k = p;
+        while (k < bytes.size() && bytes[k] == '>') ++k;
+        if (k > p && bytes.compare(k, 5, "From ") == 0) ++p;  // drop one '>'
+        std::size_t nl = bytes.find('\n', p);
+        std::size_t e = nl == std::string::npos ? bytes.size() : nl + 1;
+        if (out != p) std::memmove(&bytes[out], &bytes[p], e - p);
+        out += e - p;
+        p = e;
     }
-protected:
-    int_type underflow() override {
-        std::streamsize n = rest_->rdbuf()->sgetn(buf_, sizeof buf_);
-        if (n <= 0) return traits_type::eof();
-        setg(buf_, buf_, buf_ + n);
-        return traits_type::to_int_type(buf_[0]);
-    }
-private:
-    std::string prefix_;
-    std::unique_ptr<std::istream> rest_;
-    char buf_[1 << 16];
-};
-
-struct OwningStream : std::istream {
-    std::unique_ptr<std::streambuf> owned;
-    explicit OwningStream(std::unique_ptr<std::streambuf> b) : std::istream(b.get()), owned(std::move(b)) {}
-};
-
-}  // namespace
+    bytes.resize(out);
+}
 
 struct SampleSource::Impl {
     std::vector<std::string> queue;  // paths still to open, in order
     std::size_t next_path = 0;
+    std::size_t max_bytes = 64u << 20;
+    bool defer = false;
     // The mbox being read, if any.
     std::unique_ptr<std::istream> mbox_stream;
     std::unique_ptr<MboxReader> mbox;
     std::string mbox_name;
 };
 
-SampleSource::SampleSource(std::vector<std::string> paths) : impl_(std::make_unique<Impl>()) {
+SampleSource::SampleSource(std::vector<std::string> paths, std::size_t max_message_bytes, bool defer_reading)
+    : impl_(std::make_unique<Impl>()) {
     if (paths.empty()) paths.push_back("-");
     impl_->queue = std::move(paths);
+    impl_->max_bytes = max_message_bytes;
+    impl_->defer = defer_reading;
 }
 
 SampleSource::~SampleSource() = default;
@@ -167,28 +253,69 @@ void walk(const fs::path& dir, std::vector<std::string>& out, std::string& error
     }
 }
 
+std::string over_limit(std::size_t size, std::size_t max) {
+    return "message is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(max);
+}
+
+// Appends the rest of `in` to bytes, at most max + 1 bytes in all; false on a read error.
+bool read_rest(std::istream& in, std::string& bytes, std::size_t max) {
+    while (bytes.size() <= max && in) {
+        std::size_t old = bytes.size();
+        std::size_t chunk = std::max<std::size_t>(old, 1u << 16);
+        chunk = std::min(chunk, max + 1 - old);
+        bytes.resize(old + chunk);
+        in.read(&bytes[old], static_cast<std::streamsize>(chunk));
+        bytes.resize(old + static_cast<std::size_t>(in.gcount()));
+    }
+    return !in.bad();
+}
+
 }  // namespace
 
 bool SampleSource::next(Sample& out) {
     Impl& d = *impl_;
-    out = Sample{};
+    out.file.clear();
+    out.bytes.clear();
+    out.error.clear();
+    out.path.clear();
+    out.in_mbox = out.quoted = false;
+    out.offset = out.length = 0;
     for (;;) {
         if (d.mbox) {
-            std::string bytes, err;
-            if (d.mbox->next(bytes, err)) {
+            bool got;
+            if (d.defer) {
+                MboxReader::Extent x;
+                got = d.mbox->next_extent(x, out.error);
+                if (got && out.error.empty()) {
+                    out.path = d.mbox_name;
+                    out.in_mbox = true;
+                    out.offset = x.offset;
+                    out.length = x.length;
+                    out.quoted = x.quoted;
+                }
+            } else {
+                got = d.mbox->next(out.bytes, out.error);
+            }
+            if (got) {
                 out.file = d.mbox_name + "#" + std::to_string(d.mbox->count());
-                out.bytes = std::move(bytes);
-                out.error = std::move(err);
                 return true;
             }
+            bool failed = d.mbox->read_failed();
             d.mbox.reset();
             d.mbox_stream.reset();
+            if (failed) {
+                out.file = d.mbox_name;
+                out.error = "read error in the mbox; the messages before it were read";
+                return true;
+            }
         }
         if (d.next_path >= d.queue.size()) return false;
         std::string path = d.queue[d.next_path++];
         out.file = path;
 
         std::unique_ptr<std::istream> in;
+        std::size_t known_size = 0;
+        bool regular = false;
         if (path == "-") {
             in = std::make_unique<std::istream>(std::cin.rdbuf());
         } else {
@@ -204,26 +331,96 @@ bool SampleSource::next(Sample& out) {
             }
             auto f = std::make_unique<std::ifstream>(path, std::ios::binary);
             if (!*f) { out.error = std::string("cannot open: ") + std::strerror(errno); return true; }
+            regular = fs::is_regular_file(path, ec);
+            if (regular) known_size = static_cast<std::size_t>(fs::file_size(path, ec));
+            if (ec) regular = false, known_size = 0;
             in = std::move(f);
         }
         // Peek at the first bytes: an mbox starts with "From ".
-        char head[5] = {0, 0, 0, 0, 0};
-        in->read(head, 5);
-        std::streamsize got = in->gcount();
-        std::string start(head, static_cast<std::size_t>(got));
-        if (start == "From ") {
-            d.mbox_stream = std::make_unique<OwningStream>(std::make_unique<PrefixedBuf>(start, std::move(in)));
-            d.mbox = std::make_unique<MboxReader>(*d.mbox_stream);
+        out.bytes.resize(5);
+        in->read(&out.bytes[0], 5);
+        out.bytes.resize(static_cast<std::size_t>(in->gcount()));
+        if (out.bytes == "From ") {
+            d.mbox_stream = std::move(in);
+            d.mbox = std::make_unique<MboxReader>(*d.mbox_stream, d.max_bytes, out.bytes);
             d.mbox_name = path;
+            out.bytes.clear();
             continue;
         }
-        std::ostringstream rest;
-        rest << start;
-        if (*in) rest << in->rdbuf();
-        out.bytes = rest.str();
-        if (in->bad()) out.error = "read error";
+        if (known_size > d.max_bytes) {  // not read at all
+            out.bytes.clear();
+            out.error = over_limit(known_size, d.max_bytes);
+            return true;
+        }
+        if (regular) {  // read by load_sample(): here, or later in a worker when deferred
+            out.bytes.clear();
+            out.path = path;
+            out.length = known_size;
+            if (!d.defer) load_sample(out, d.max_bytes);
+            return true;
+        }
+        out.bytes.reserve(known_size + 1);
+        bool ok = read_rest(*in, out.bytes, d.max_bytes);
+        if (out.bytes.size() > d.max_bytes) {
+            out.bytes.clear();
+            out.error = "message is over the limit of " + std::to_string(d.max_bytes) + " bytes";
+        } else if (!ok) {
+            out.error = "read error";
+        }
         return true;
     }
+}
+
+void load_sample(Sample& s, std::size_t max_message_bytes) {
+    if (s.path.empty() || !s.error.empty()) return;
+    std::string path = std::move(s.path);
+    s.path.clear();
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        s.error = std::string("cannot open: ") + std::strerror(errno);
+        return;
+    }
+    s.bytes.clear();
+    if (s.in_mbox) {
+        s.bytes.resize(static_cast<std::size_t>(s.length));
+        std::size_t got = 0;
+        while (got < s.bytes.size()) {
+            ssize_t k = ::pread(fd, &s.bytes[got], s.bytes.size() - got, static_cast<off_t>(s.offset + got));
+            if (k < 0 && errno == EINTR) continue;
+            if (k <= 0) break;
+            got += static_cast<std::size_t>(k);
+        }
+        if (got < s.bytes.size()) {
+            s.bytes.clear();
+            s.error = "the mbox changed while it was read (this message is no longer where it was)";
+        } else if (s.quoted) {
+            mbox_unquote(s.bytes);
+        }
+    } else {
+        // The size seen when the file was listed, plus one byte to see it has not grown.
+        std::size_t cap = static_cast<std::size_t>(std::min<std::uint64_t>(s.length, max_message_bytes)) + 1;
+        s.bytes.resize(cap);
+        std::size_t got = 0;
+        for (;;) {
+            if (got == s.bytes.size()) {
+                if (s.bytes.size() > max_message_bytes) break;
+                s.bytes.resize(std::min<std::size_t>(s.bytes.size() * 2, max_message_bytes + 1));
+            }
+            ssize_t k = ::read(fd, &s.bytes[got], s.bytes.size() - got);
+            if (k < 0 && errno == EINTR) continue;
+            if (k < 0) {
+                s.error = std::string("read error: ") + std::strerror(errno);
+                break;
+            }
+            if (k == 0) break;
+            got += static_cast<std::size_t>(k);
+        }
+        s.bytes.resize(got);
+        if (s.error.empty() && got > max_message_bytes)
+            s.error = "message is over the limit of " + std::to_string(max_message_bytes) + " bytes";
+        if (!s.error.empty()) s.bytes.clear();
+    }
+    ::close(fd);
 }
 
 }  // namespace auth

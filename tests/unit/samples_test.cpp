@@ -150,3 +150,165 @@ TEST_CASE("samples: lines and From_ separators across read blocks", "[samples]")
     CHECK_FALSE(r.next(bytes, err));
     CHECK(r.count() == 3001);
 }
+
+namespace {
+// The mbox rules written line by line over a whole string (RFC 4155, mboxrd), as a reference
+// for the block reader: a From_ line at the start or after a blank line opens a message, the
+// blank line before it is the separator, ">From " lines lose one '>'.
+std::vector<std::string> reference_split(const std::string& s) {
+    std::vector<std::string> lines;  // each with its '\n' when it had one
+    for (std::size_t p = 0; p < s.size();) {
+        std::size_t nl = s.find('\n', p);
+        std::size_t e = nl == std::string::npos ? s.size() : nl + 1;
+        lines.push_back(s.substr(p, e - p));
+        p = e;
+    }
+    auto content = [](const std::string& l) { return l.back() == '\n' ? l.substr(0, l.size() - 1) : l; };
+    auto blank = [&](const std::string& l) { std::string c = content(l); return c.empty() || c == "\r"; };
+    auto from = [](const std::string& l) { return l.compare(0, 5, "From ") == 0; };
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < lines.size() && !from(lines[i])) ++i;
+    if (i == lines.size()) return out;
+    ++i;
+    std::string cur;
+    bool prev_blank = false;
+    std::size_t blank_at = 0;
+    for (; i < lines.size(); ++i) {
+        const std::string& l = lines[i];
+        if (prev_blank && from(l)) {
+            cur.resize(blank_at);
+            out.push_back(cur);
+            cur.clear();
+            prev_blank = false;
+            continue;
+        }
+        std::size_t k = 0;
+        while (k < l.size() && l[k] == '>') ++k;
+        bool quoted = k > 0 && l.compare(k, 5, "From ") == 0;
+        if (blank(l)) blank_at = cur.size();
+        prev_blank = blank(l);
+        cur += quoted ? l.substr(1) : l;
+    }
+    if (prev_blank) cur.resize(blank_at);
+    out.push_back(cur);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("samples: the block reader splits as the line-by-line rules do, for any block size", "[samples]") {
+    // Random mboxes built from the pieces that matter (From_ lines, blank LF and CRLF lines,
+    // quoted From lines, bare CRs, long lines), read with blocks of 1 byte up to 64 KiB.
+    const char* pieces[] = {"From ", "From a@b Mon\n", "\n", "\r\n", "\r", ">From x\n", ">>From y\n",
+                            ">", ">>>", "From", "Subject: s\n", "body line\n", "x", "\n\n", "F"};
+    std::uint32_t seed = 12345;
+    auto rnd = [&](std::uint32_t n) { seed = seed * 1103515245u + 12345u; return (seed >> 8) % n; };
+    for (int round = 0; round < 400; ++round) {
+        std::string mbox = round % 3 ? "From start\n" : "";
+        int n = 1 + static_cast<int>(rnd(60));
+        for (int k = 0; k < n; ++k) {
+            if (rnd(20) == 0) mbox += std::string(1 + rnd(300), rnd(2) ? 'a' : '>');
+            else mbox += pieces[rnd(sizeof pieces / sizeof *pieces)];
+        }
+        std::vector<std::string> want = reference_split(mbox);
+        for (std::size_t block : {1u, 2u, 3u, 5u, 7u, 64u, 65536u}) {
+            std::istringstream in(mbox);
+            auth::MboxReader r(in, 1u << 20, "", block);
+            std::vector<std::string> got;
+            std::string bytes, err;
+            while (r.next(bytes, err)) {
+                REQUIRE(err.empty());
+                got.push_back(bytes);
+            }
+            INFO("round " << round << " block " << block);
+            REQUIRE(got == want);
+            // The extent walk finds the same messages: their stored bytes, unquoted, are the same.
+            std::istringstream in2(mbox);
+            auth::MboxReader r2(in2, 1u << 20, "", block);
+            std::vector<std::string> located;
+            auth::MboxReader::Extent x;
+            while (r2.next_extent(x, err)) {
+                REQUIRE(err.empty());
+                REQUIRE(x.offset + x.length <= mbox.size());
+                std::string m = mbox.substr(x.offset, x.length);
+                std::string stored = m;
+                auth::mbox_unquote(m);
+                CHECK(x.quoted == (m != stored));  // flagged exactly when a line needs unquoting
+                located.push_back(m);
+            }
+            REQUIRE(located == want);
+        }
+    }
+}
+
+TEST_CASE("samples: bytes already read from the stream come first", "[samples]") {
+    std::istringstream in("a@b Mon\nSubject: x\n\nbody\n");
+    auth::MboxReader r(in, 1u << 20, "From ");
+    std::string bytes, err;
+    REQUIRE(r.next(bytes, err));
+    CHECK(bytes == "Subject: x\n\nbody\n");
+    CHECK_FALSE(r.next(bytes, err));
+}
+
+TEST_CASE("samples: a single file over the size limit is an error sample and is not read", "[samples]") {
+    fs::path d = temp_dir("big");
+    write(d / "big.eml", "Subject: big\n\n" + std::string(5000, 'x') + "\n");
+    write(d / "small.eml", "Subject: small\n\nx\n");
+    auth::SampleSource src({(d / "big.eml").string(), (d / "small.eml").string()}, 1000);
+    auth::Sample s;
+    REQUIRE(src.next(s));
+    CHECK_THAT(s.error, Catch::Contains("over the limit of 1000"));
+    CHECK(s.bytes.empty());
+    REQUIRE(src.next(s));
+    CHECK(s.error.empty());
+    CHECK(s.bytes == "Subject: small\n\nx\n");
+    CHECK_FALSE(src.next(s));
+    fs::remove_all(d);
+}
+
+TEST_CASE("samples: deferred samples are located, then read by load_sample", "[samples]") {
+    fs::path d = temp_dir("defer");
+    write(d / "a.eml", "Subject: a\n\na\n");
+    write(d / "box", "From x\nSubject: 1\n\n>From quoted\n\nFrom y\nSubject: 2\n\ntwo\n");
+    auth::SampleSource src({(d / "a.eml").string(), (d / "box").string()}, 64u << 20, true);
+    std::vector<auth::Sample> got;
+    auth::Sample s;
+    while (src.next(s)) got.push_back(s);
+    REQUIRE(got.size() == 3);
+    for (const auto& g : got) {
+        CHECK(g.bytes.empty());
+        CHECK_FALSE(g.path.empty());
+    }
+    CHECK(got[1].file == (d / "box").string() + "#1");
+    CHECK(got[1].in_mbox);
+    CHECK(got[1].quoted);
+    CHECK_FALSE(got[2].quoted);
+    for (auto& g : got) auth::load_sample(g);
+    CHECK(got[0].bytes == "Subject: a\n\na\n");
+    CHECK(got[1].bytes == "Subject: 1\n\nFrom quoted\n");
+    CHECK(got[2].bytes == "Subject: 2\n\ntwo\n");
+    CHECK(got[2].path.empty());
+
+    auth::Sample gone = got[0];
+    gone.path = (d / "missing.eml").string();
+    gone.bytes.clear();
+    auth::load_sample(gone);
+    CHECK_THAT(gone.error, Catch::StartsWith("cannot open"));
+
+    auth::Sample moved;  // an mbox cut shorter after it was listed
+    moved.path = (d / "box").string();
+    moved.in_mbox = true;
+    moved.offset = 10;
+    moved.length = 1000;
+    auth::load_sample(moved);
+    CHECK_THAT(moved.error, Catch::Contains("the mbox changed"));
+    CHECK(moved.bytes.empty());
+
+    auth::Sample big;  // a file that grew past the limit after it was listed
+    write(d / "grown.eml", "Subject: g\n\n" + std::string(3000, 'x'));
+    big.path = (d / "grown.eml").string();
+    big.length = 10;
+    auth::load_sample(big, 1000);
+    CHECK_THAT(big.error, Catch::Contains("over the limit of 1000"));
+    fs::remove_all(d);
+}
