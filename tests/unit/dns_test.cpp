@@ -12,6 +12,7 @@
 
 #include "auth/dns.hpp"
 #include "auth/error.hpp"
+#include "detail/dns_ldns.hpp"
 #include "detail/dns_snapshot.hpp"
 
 using namespace auth;
@@ -633,4 +634,31 @@ TEST_CASE("live: a recorded snapshot replays the same answers", "[.live]") {
     auto back = replay(snap);
     for (const auto& a : answers) check_same_answer(a, back->query(a.qname, a.qtype));
     CHECK(back->query("slow.live.test.", RRType::TXT).status == DnsStatus::timeout);
+}
+
+TEST_CASE("dns: the plain-name fast path gives ldns's canonical form, and declines what ldns rejects", "[dns]") {
+    std::uint32_t seed = 7;
+    auto rnd = [&](std::uint32_t n) { seed = seed * 1664525u + 1013904223u; return (seed >> 8) % n; };
+    const std::string chars = "abcXYZ019-_.";
+    std::vector<std::string> names = {".", "a.", "A.B.", "a..b.", ".a.", "a", "_dmarc.Example.COM.",
+                                      std::string(63, 'a') + ".", std::string(64, 'a') + ".", "-a-.b_."};
+    std::string long_name;  // 254 and 256 characters in labels of 63
+    while (long_name.size() < 250) long_name += std::string(std::min<std::size_t>(62, 250 - long_name.size()), 'q') + ".";
+    for (std::size_t extra = 0; extra < 8; ++extra) names.push_back(std::string(extra, 'z') + long_name);
+    for (int i = 0; i < 3000; ++i) {
+        std::string n;
+        for (std::uint32_t k = rnd(90); k > 0; --k) n += chars[rnd(static_cast<std::uint32_t>(chars.size()))];
+        if (rnd(4)) n += ".";
+        names.push_back(n);
+    }
+    for (const auto& n : names) {
+        INFO("name '" << n << "'");
+        auto plain = auth::detail::plain_canonical_name(n);
+        auto ldns = auth::detail::canonical_name_ldns(n);
+        if (plain) {
+            REQUIRE(ldns);
+            CHECK(*plain == *ldns);
+        }
+        CHECK(auth::detail::canonical_name(n) == ldns);
+    }
 }

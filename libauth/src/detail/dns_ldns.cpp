@@ -82,7 +82,33 @@ std::string seconds_text(double s) {
 
 }  // namespace
 
+// The common case without ldns: an absolute name of letters, digits, '-' and '_' in labels of
+// 1 to 63 bytes and at most 255 bytes on the wire is canonical once lower-cased (RFC 4034 §6.2).
+std::optional<std::string> plain_canonical_name(const std::string& name) {
+    if (name == ".") return name;
+    if (name.size() < 2 || name.size() > 254 || name.back() != '.') return std::nullopt;
+    std::string out(name);
+    std::size_t label = 0;
+    for (char& ch : out) {
+        unsigned char c = static_cast<unsigned char>(ch);
+        if (c == '.') {
+            if (label == 0) return std::nullopt;
+            label = 0;
+            continue;
+        }
+        if (c >= 'A' && c <= 'Z') ch = static_cast<char>(c + 32);
+        else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return std::nullopt;
+        if (++label > 63) return std::nullopt;
+    }
+    return out;
+}
+
 std::optional<std::string> canonical_name(const std::string& name) {
+    if (auto plain = plain_canonical_name(name)) return plain;
+    return canonical_name_ldns(name);
+}
+
+std::optional<std::string> canonical_name_ldns(const std::string& name) {
     if (name.empty() || name.find('\0') != std::string::npos || name.size() > 1024) return std::nullopt;
     RdfPtr d;
     if (ldns_str2rdf_dname(&d.p, name.c_str()) != LDNS_STATUS_OK || !d.p) return std::nullopt;

@@ -22,6 +22,9 @@ constexpr int kMaxCnameHops = 8;
 // The canonical presentation form of an absolute domain name (RFC 4034 §6.2 lower case,
 // RFC 1035 §5.1 escapes), or nullopt when it is not a valid name.
 std::optional<std::string> canonical_name(const std::string& name);
+// The same through ldns alone, and the ldns-free fast path for plain names (nullopt: not plain).
+std::optional<std::string> canonical_name_ldns(const std::string& name);
+std::optional<std::string> plain_canonical_name(const std::string& name);
 
 // The parent of a canonical presentation name ("a.b." -> "b.", "b." -> "."); nullopt for the root.
 std::optional<std::string> parent_name(const std::string& canonical);
