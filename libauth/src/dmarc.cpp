@@ -955,12 +955,18 @@ Outcome dmarc_analyze(const DmarcToolOptions& opts, const Message& msg, Resolver
     }
     DmarcReport r = evaluate_dmarc_message(msg, dkim, spf, dns, opts.dmarc);
     r.warnings.insert(r.warnings.begin(), notes.begin(), notes.end());
-    Outcome o;
-    o.json = dmarc_json(r);
-    o.json["inputs"] = inputs;
-    o.text = dmarc_text(r);
-    input_clauses.push_back(dmarc_ar_clause(r));
-    o.ar = format_authentication_results(common.authserv_id, input_clauses);
+    Outcome o;  // only the format asked for is rendered
+    switch (common.format) {
+    case Format::json:
+        o.json = dmarc_json(r);
+        o.json["inputs"] = inputs;
+        break;
+    case Format::text: o.text = dmarc_text(r); break;
+    case Format::ar:
+        input_clauses.push_back(dmarc_ar_clause(r));
+        o.ar = format_authentication_results(common.authserv_id, input_clauses);
+        break;
+    }
     o.exit = exit_status_for(r.result);
     return o;
 }

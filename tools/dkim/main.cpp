@@ -23,10 +23,12 @@ int main(int argc, char** argv) {
         auth::DkimOptions opts;
         if (now_opt >= 0) opts.now = static_cast<std::time_t>(now_opt);
         auth::DkimReport rep = auth::verify_dkim(ctx.message, ctx.dns, opts);
-        auth::Outcome o;
-        o.json = auth::to_json(rep);
-        o.text = auth::to_text(rep);
-        o.ar = auth::format_authentication_results(ctx.options.authserv_id, auth::to_ar(rep));
+        auth::Outcome o;  // only the format asked for is rendered
+        switch (ctx.options.format) {
+        case auth::Format::json: o.json = auth::to_json(rep); break;
+        case auth::Format::text: o.text = auth::to_text(rep); break;
+        case auth::Format::ar: o.ar = auth::format_authentication_results(ctx.options.authserv_id, auth::to_ar(rep)); break;
+        }
         o.exit = auth::exit_status_for(rep.verdict.result);
         return o;
     };

@@ -36,10 +36,14 @@ int main(int argc, char** argv) {
         auth::AuthSummary a = trust_ar.empty() ? auth::check_authentication(ctx.message, ctx.dns, eo)
                                                : auth::trusted_authentication(ctx.message, trust_ar, ctx.dns, eo);
         auth::ExplainReport r = auth::explain(ctx.message, a, brands, eo);
-        auth::Outcome o;
-        o.json = auth::explain_json(r);
-        o.text = auth::explain_text(r, ctx.sample.file);
-        o.ar = "X-Authscope-Explain: " + r.verdict + (r.authenticated_domain.empty() ? "" : "; domain=" + r.authenticated_domain);
+        auth::Outcome o;  // only the format asked for is rendered
+        switch (ctx.options.format) {
+        case auth::Format::json: o.json = auth::explain_json(r); break;
+        case auth::Format::text: o.text = auth::explain_text(r, ctx.file); break;
+        case auth::Format::ar:
+            o.ar = "X-Authscope-Explain: " + r.verdict + (r.authenticated_domain.empty() ? "" : "; domain=" + r.authenticated_domain);
+            break;
+        }
         o.exit = auth::explain_exit(r);
         return o;
     };
