@@ -104,6 +104,11 @@ DnsAnswer RecordingResolver::query(const std::string& name, RRType type) {
     return a;
 }
 
+void RecordingResolver::add(const DnsAnswer& answer) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (seen_.emplace(answer.qname, answer.qtype).second) answers_.push_back(answer);
+}
+
 std::vector<DnsAnswer> RecordingResolver::answers() const {
     std::lock_guard<std::mutex> lock(mu_);
     return answers_;

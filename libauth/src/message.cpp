@@ -99,17 +99,17 @@ Message Message::parse(std::string bytes, const MessageLimits& limits) {
     if (bytes.size() > limits.max_message_bytes)
         throw InputError("message is " + std::to_string(bytes.size()) + " bytes, over the limit of " +
                          std::to_string(limits.max_message_bytes));
-    if (bytes.compare(0, 5, "From ") == 0) {
-        // An mbox envelope line saved with the message: not part of the message (RFC 4155).
-        Line l = line_at(bytes, 0);
-        m.envelope_from_ = bytes.substr(5, l.content_end - 5);
-        bytes.erase(0, l.next);
-        if (bytes.empty()) throw InputError("only an mbox \"From \" line, no message");
-    }
     m.bytes_ = std::move(bytes);
     const std::string& s = m.bytes_;
+    if (s.compare(0, 5, "From ") == 0) {
+        // An mbox envelope line saved with the message: not part of the message (RFC 4155).
+        Line l = line_at(s, 0);
+        m.envelope_from_ = s.substr(5, l.content_end - 5);
+        m.start_ = l.next;
+        if (m.start_ == s.size()) throw InputError("only an mbox \"From \" line, no message");
+    }
 
-    std::size_t pos = 0, lineno = 0;
+    std::size_t pos = m.start_, lineno = 0;
     bool separator = false;
     bool first_line = true;
     while (pos < s.size()) {
@@ -179,7 +179,9 @@ Message Message::parse(std::string bytes, const MessageLimits& limits) {
     return m;
 }
 
-std::string_view Message::header_bytes() const { return std::string_view(bytes_).substr(0, body_offset_); }
+std::string_view Message::header_bytes() const {
+    return std::string_view(bytes_).substr(start_, body_offset_ - start_);
+}
 std::string_view Message::body() const { return std::string_view(bytes_).substr(body_offset_); }
 
 std::vector<const HeaderField*> Message::all(std::string_view name) const {

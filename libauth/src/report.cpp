@@ -707,7 +707,7 @@ Outcome report_sample(const SampleContext& ctx, const BrandSet& brands, const Re
     o.json["report"] = report;
     if (!opts.bundle_dir.empty()) {
         Json v = an.verdict_json;
-        std::vector<BundleFile> files = write_bundle(opts.bundle_dir, report, ctx.sample.bytes, rec.answers(),
+        std::vector<BundleFile> files = write_bundle(opts.bundle_dir, report, ctx.message.original(), rec.answers(),
                                                      v.dump(2) + "\n", AUTHSCOPE_VERSION);
         Json bj = Json::array();
         for (const auto& f : files) bj.push_back({{"name", f.name}, {"sha256", f.sha256}, {"size", f.size}});

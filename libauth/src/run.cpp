@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "auth/error.hpp"
+#include "detail/json_writer.hpp"
+#include "detail/worker_pool.hpp"
 
 namespace po = boost::program_options;
 
@@ -39,11 +41,7 @@ Format parse_format(const std::string& f) {
     throw UsageError("--format must be text, json or ar, not '" + f + "'");
 }
 
-struct Rendered {
-    std::string out;
-    std::string err;
-    int exit = kExitPass;
-};
+using detail::Rendered;
 
 Rendered error_outcome(const std::string& tool, const CommonOptions& opts, const std::string& file,
                        const std::string& what) {
@@ -63,13 +61,16 @@ Rendered error_outcome(const std::string& tool, const CommonOptions& opts, const
     return r;
 }
 
+// Analyses one sample (its bytes move into the Message). keep_answers: return the DNS answers
+// used, for a worker process whose parent records the snapshot.
 Rendered process(const std::string& tool, const CommonOptions& opts, const Analyzer& analyze,
-                 const std::shared_ptr<Resolver>& dns, const Sample& sample) {
+                 const std::shared_ptr<Resolver>& dns, Sample& sample, bool keep_answers = false) {
+    load_sample(sample);  // a sample the source left in place (--jobs N) is read here, in the worker
     if (!sample.error.empty()) return error_outcome(tool, opts, sample.file, sample.error);
     try {
-        Message msg = Message::parse(sample.bytes);
+        Message msg = Message::parse(std::move(sample.bytes));
         RecordingResolver rec(dns);
-        SampleContext ctx{sample, msg, rec, opts};
+        SampleContext ctx{sample.file, msg, rec, opts};
         Outcome o = analyze(ctx);
         if (opts.format == Format::json) {
             if (!msg.warnings().empty() && !o.json.contains("warnings")) o.json["warnings"] = msg.warnings();
@@ -82,6 +83,8 @@ Rendered process(const std::string& tool, const CommonOptions& opts, const Analy
         print_outcome(out, opts.format, tool, sample.file, o);
         r.out = out.str();
         r.exit = o.exit;
+        if (keep_answers) r.answers = rec.answers();
+        sample.bytes = msg.take_bytes();  // the caller reads the next sample into the same buffer
         return r;
     } catch (const InputError& e) {
         return error_outcome(tool, opts, sample.file, e.what());
@@ -90,9 +93,86 @@ Rendered process(const std::string& tool, const CommonOptions& opts, const Analy
     }
 }
 
+// The thread pool (CommonOptions::workers == threads): samples read here, analysed on `jobs`
+// threads, emitted in input order; at most 4 samples per thread are held at once.
+void run_in_threads(unsigned jobs, SampleSource& src, std::vector<Sample> first,
+                    const std::function<Rendered(Sample&)>& work, const std::function<void(Rendered&)>& emit) {
+    struct Slot {
+        Sample sample;
+        Rendered result;
+        bool done = false;
+    };
+    std::mutex mu;
+    std::condition_variable cv_work, cv_done;
+    std::deque<std::shared_ptr<Slot>> window, tasks;
+    bool closing = false;
+    std::vector<std::thread> pool;
+    for (unsigned i = 0; i < jobs; ++i) {
+        pool.emplace_back([&] {
+            for (;;) {
+                std::shared_ptr<Slot> slot;
+                {
+                    std::unique_lock<std::mutex> lk(mu);
+                    cv_work.wait(lk, [&] { return closing || !tasks.empty(); });
+                    if (tasks.empty()) return;
+                    slot = tasks.front();
+                    tasks.pop_front();
+                }
+                Rendered r = work(slot->sample);
+                {
+                    std::lock_guard<std::mutex> lk(mu);
+                    slot->result = std::move(r);
+                    slot->sample = Sample{};
+                    slot->done = true;
+                }
+                cv_done.notify_all();
+            }
+        });
+    }
+    const std::size_t max_window = jobs * 4;
+    auto flush = [&](bool all) {
+        std::unique_lock<std::mutex> lk(mu);
+        for (;;) {
+            while (!window.empty() && window.front()->done) {
+                auto slot = window.front();
+                window.pop_front();
+                lk.unlock();
+                emit(slot->result);
+                lk.lock();
+            }
+            if (window.empty() || (!all && window.size() < max_window)) return;
+            cv_done.wait(lk);
+        }
+    };
+    std::size_t given = 0;
+    for (;;) {
+        auto slot = std::make_shared<Slot>();
+        if (given < first.size()) slot->sample = std::move(first[given++]);
+        else if (!src.next(slot->sample)) break;
+        {
+            std::lock_guard<std::mutex> lk(mu);
+            window.push_back(slot);
+            tasks.push_back(slot);
+        }
+        cv_work.notify_one();
+        flush(false);
+    }
+    flush(true);
+    {
+        std::lock_guard<std::mutex> lk(mu);
+        closing = true;
+    }
+    cv_work.notify_all();
+    for (auto& t : pool) t.join();
+}
+
 }  // namespace
 
-std::string json_line(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string json_line(const Json& j) {
+    std::string s;
+    detail::append_json(s, j);
+    return s;
+}
 
 Json dns_evidence_json(const std::vector<DnsAnswer>& answers) {
     Json arr = Json::array();
@@ -128,12 +208,22 @@ void print_outcome(std::ostream& out, Format f, const std::string& tool, const s
         if (!o.text.empty() && o.text.back() != '\n') out << "\n";
         break;
     case Format::json: {
-        Json j;
-        j["tool"] = tool;
-        j["file"] = file;
-        for (auto it = o.json.begin(); it != o.json.end(); ++it)
-            if (it.key() != "tool" && it.key() != "file") j[it.key()] = std::move(it.value());
-        out << json_line(j) << "\n";
+        // "tool" and "file" first, then the tool's own keys in its order.
+        std::string line = "{\"tool\":";
+        detail::append_json_string(line, tool);
+        line += ",\"file\":";
+        detail::append_json_string(line, file);
+        if (o.json.is_object()) {
+            for (auto it = o.json.begin(); it != o.json.end(); ++it) {
+                if (it.key() == "tool" || it.key() == "file") continue;
+                line.push_back(',');
+                detail::append_json_string(line, it.key());
+                line.push_back(':');
+                detail::append_json(line, it.value());
+            }
+        }
+        line += "}\n";
+        out << line;
         break;
     }
     case Format::ar:
@@ -165,94 +255,73 @@ void finish_session_dns(const CommonOptions& opts, const std::shared_ptr<Resolve
         throw InputError(opts.dns.record_file + ": cannot write the DNS snapshot");
 }
 
-// Reads samples in order, analyses them on a pool of opts.jobs threads, prints in input order.
-// At most a few samples per thread are held at once, so memory does not grow with an mbox's size.
+// Reads samples in order, analyses them in opts.jobs worker processes (or threads), prints in
+// input order. One sample, or --jobs 1, is analysed in this process. A few samples per worker
+// are held at once, so memory does not grow with an mbox's size.
 int run_samples(const std::string& tool, const CommonOptions& opts, const Analyzer& analyze, std::ostream& out,
                 std::ostream& err) {
     auto dns = open_session_dns(opts);
-    SampleSource src(opts.inputs);
+    auto* session_rec = opts.dns.record_file.empty() ? nullptr : dynamic_cast<RecordingResolver*>(dns.get());
     unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
+    // With workers, files and mbox messages are only located here and read by the workers.
+    SampleSource src(opts.inputs, MessageLimits{}.max_message_bytes, jobs > 1);
     int status = kExitPass;
     bool first_text = true;
-    auto emit = [&](const Rendered& r) {
+    auto emit = [&](Rendered& r) {
         if (opts.format == Format::text && !r.out.empty()) {
             if (!first_text) out << "\n";
             first_text = false;
         }
         out << r.out;
-        err << r.err;
+        if (!r.err.empty()) err << r.err;  // cerr is tied to cout: even an empty write flushes stdout
         status = worst_exit(status, r.exit);
+        if (session_rec)
+            for (const auto& a : r.answers) session_rec->add(a);
     };
 
-    if (jobs == 1) {
-        Sample s;
-        while (src.next(s)) emit(process(tool, opts, analyze, dns, s));
+    // Two samples read ahead tell whether there is anything to share out.
+    std::vector<Sample> first(2);
+    std::size_t have = 0;
+    while (have < 2 && src.next(first[have])) ++have;
+    first.resize(have);
+
+    if (jobs == 1 || have < 2) {
+        for (auto& s : first) {
+            Rendered r = process(tool, opts, analyze, dns, s);
+            emit(r);
+        }
+        if (have == 2) {
+            Sample s;
+            while (src.next(s)) {
+                Rendered r = process(tool, opts, analyze, dns, s);
+                emit(r);
+            }
+        }
+    } else if (opts.workers == Workers::threads) {
+        run_in_threads(jobs, src, std::move(first), [&](Sample& s) { return process(tool, opts, analyze, dns, s); },
+                       emit);
     } else {
-        struct Slot {
-            Sample sample;
-            Rendered result;
-            bool done = false;
-        };
-        std::mutex mu;
-        std::condition_variable cv_work, cv_done;
-        std::deque<std::shared_ptr<Slot>> window, tasks;
-        bool closing = false;
-        std::vector<std::thread> pool;
-        for (unsigned i = 0; i < jobs; ++i) {
-            pool.emplace_back([&] {
-                for (;;) {
-                    std::shared_ptr<Slot> slot;
-                    {
-                        std::unique_lock<std::mutex> lk(mu);
-                        cv_work.wait(lk, [&] { return closing || !tasks.empty(); });
-                        if (tasks.empty()) return;
-                        slot = tasks.front();
-                        tasks.pop_front();
-                    }
-                    Rendered r = process(tool, opts, analyze, dns, slot->sample);
-                    {
-                        std::lock_guard<std::mutex> lk(mu);
-                        slot->result = std::move(r);
-                        slot->sample = Sample{};
-                        slot->done = true;
-                    }
-                    cv_done.notify_all();
-                }
-            });
-        }
-        const std::size_t max_window = jobs * 4;
-        auto flush = [&](bool all) {
-            std::unique_lock<std::mutex> lk(mu);
-            for (;;) {
-                while (!window.empty() && window.front()->done) {
-                    auto slot = window.front();
-                    window.pop_front();
-                    lk.unlock();
-                    emit(slot->result);
-                    lk.lock();
-                }
-                if (window.empty() || (!all && window.size() < max_window)) return;
-                cv_done.wait(lk);
+        // Workers query the session's source directly and send back the answers they used; the
+        // snapshot then holds them in input order, whatever order the workers ran in.
+        std::shared_ptr<Resolver> worker_dns = session_rec ? session_rec->inner() : dns;
+        std::size_t given = 0;
+        detail::PoolCallbacks cb;
+        cb.next = [&](Sample& s) {
+            if (given < first.size()) {
+                s = std::move(first[given++]);
+                return true;
             }
+            return src.next(s);
         };
-        for (;;) {
-            auto slot = std::make_shared<Slot>();
-            if (!src.next(slot->sample)) break;
-            {
-                std::lock_guard<std::mutex> lk(mu);
-                window.push_back(slot);
-                tasks.push_back(slot);
-            }
-            cv_work.notify_one();
-            flush(false);
-        }
-        flush(true);
-        {
-            std::lock_guard<std::mutex> lk(mu);
-            closing = true;
-        }
-        cv_work.notify_all();
-        for (auto& t : pool) t.join();
+        cb.work = [&](Sample& s) { return process(tool, opts, analyze, worker_dns, s, session_rec != nullptr); };
+        cb.lost = [&](const Sample& s, const std::string& why) {
+            return error_outcome(tool, opts, s.file,
+                                 "internal error: the analysis stopped (" + why + "); the other samples go on");
+        };
+        cb.emit = emit;
+        out.flush();
+        err.flush();
+        detail::run_in_processes(jobs, std::size_t(jobs) * 64, cb);
     }
     out.flush();
     finish_session_dns(opts, dns);

@@ -31,6 +31,13 @@ if(TARGET authscope-dkim)
              COMMAND ${Python3_EXECUTABLE} ${AUTHSCOPE_SOURCE_DIR}/tests/live/with-nsd --blackhole
                      ${_dk_fx}/001-pass-rsa2048.zone -- ${_dk_run} 001-pass-rsa2048 --blackhole)
     set_tests_properties("live: dkim/temperror-unanswered-server" PROPERTIES LABELS "live;dkim" TIMEOUT 120)
+    # --dns-record with worker processes: the same snapshot as --jobs 1, replayable.
+    add_test(NAME "live: dkim/record-with-worker-processes"
+             COMMAND ${Python3_EXECUTABLE} ${AUTHSCOPE_SOURCE_DIR}/tests/live/with-nsd
+                     ${_dk_fx}/001-pass-rsa2048.zone ${_dk_fx}/004-pass-two-signatures.zone --
+                     ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/record_jobs_live.py ${CMAKE_BINARY_DIR}/bin
+                     ${AUTHSCOPE_SOURCE_DIR}/fixtures)
+    set_tests_properties("live: dkim/record-with-worker-processes" PROPERTIES LABELS "live;dkim" TIMEOUT 120)
   else()
     message(STATUS "live DKIM tests not registered: nsd (/usr/sbin/nsd) not found")
   endif()

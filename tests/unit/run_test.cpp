@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <csignal>
+
 #include <unistd.h>
 
 #include "auth/error.hpp"
@@ -20,7 +22,7 @@ auth::Outcome subject_analyzer(const auth::SampleContext& c) {
     std::string subj = s ? s->value : "";
     if (subj == "explode") throw auth::InputError("the analyzer refused it");
     c.dns.query("probe.example.", auth::RRType::TXT);
-    o.text = c.sample.file + ": " + subj + "\n";
+    o.text = c.file + ": " + subj + "\n";
     o.json["result"] = subj == "pass" ? "pass" : "fail";
     o.ar = "Authentication-Results: x; none";
     o.exit = subj == "pass" ? auth::kExitPass : auth::kExitNotPass;
@@ -43,10 +45,14 @@ fs::path make_mbox(int n) {
 
 TEST_CASE("run: samples come out in input order with any number of jobs; bad ones do not stop the rest", "[run]") {
     fs::path mbox = make_mbox(40);
-    for (unsigned jobs : {1u, 2u, 7u}) {
+    for (auto [jobs, workers] : {std::pair{1u, auth::Workers::processes}, {2u, auth::Workers::processes},
+                                 {7u, auth::Workers::processes}, {2u, auth::Workers::threads},
+                                 {7u, auth::Workers::threads}}) {
+        INFO("jobs " << jobs << (workers == auth::Workers::threads ? " threads" : " processes"));
         auth::CommonOptions opts;
         opts.format = auth::Format::json;
         opts.jobs = jobs;
+        opts.workers = workers;
         opts.inputs = {mbox.string()};
         opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
         std::ostringstream out, err;
@@ -104,4 +110,71 @@ TEST_CASE("run: JSON lines survive invalid UTF-8", "[run]") {
     auth::Json j;
     j["s"] = std::string("caf\xe9");
     CHECK(auth::json_line(j) == "{\"s\":\"caf\xef\xbf\xbd\"}");
+}
+
+namespace {
+// Dies (SIGKILL, as a crash in a library would end it) on the Subject "die".
+auth::Outcome dying_analyzer(const auth::SampleContext& c) {
+    const auth::HeaderField* s = c.message.first("Subject");
+    if (s && s->value == "die") ::kill(::getpid(), SIGKILL);
+    return subject_analyzer(c);
+}
+}  // namespace
+
+TEST_CASE("run: a worker process that dies loses only its sample; the others are done, in order", "[run]") {
+    fs::path p = fs::temp_directory_path() / ("authscope-run-die-" + std::to_string(::getpid()) + ".mbox");
+    {
+        std::ofstream f(p, std::ios::binary);
+        for (int i = 0; i < 30; ++i)
+            f << "From x\nSubject: " << (i == 7 || i == 19 ? "die" : i % 2 ? "pass" : "m") << "\n\nbody\n\n";
+    }
+    auth::CommonOptions opts;
+    opts.format = auth::Format::json;
+    opts.jobs = 3;
+    opts.inputs = {p.string()};
+    opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
+    std::ostringstream out, err;
+    CHECK(auth::run_samples("test", opts, dying_analyzer, out, err) == auth::kExitBadInput);
+    std::istringstream lines(out.str());
+    std::string line;
+    int i = 0;
+    while (std::getline(lines, line)) {
+        auto j = nlohmann::json::parse(line);
+        CHECK(j["file"] == p.string() + "#" + std::to_string(i + 1));
+        if (i == 7 || i == 19) {
+            CHECK(j["result"] == "error");
+            CHECK_THAT(j["error"].get<std::string>(), Catch::Contains("killed by signal 9"));
+        } else {
+            CHECK(j["result"] == (i % 2 ? "pass" : "fail"));
+        }
+        ++i;
+    }
+    CHECK(i == 30);
+    CHECK_THAT(err.str(), Catch::Contains("#8: internal error: the analysis stopped (its worker process was killed by signal 9"));
+    CHECK_THAT(err.str(), Catch::Contains("the other samples go on"));
+    fs::remove(p);
+}
+
+TEST_CASE("run: a folder of messages with workers: each file read by a worker, output in order", "[run]") {
+    fs::path d = fs::temp_directory_path() / ("authscope-run-dir-" + std::to_string(::getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    for (int i = 0; i < 12; ++i) {
+        std::ofstream f(d / ("m" + std::to_string(10 + i) + ".eml"), std::ios::binary);
+        f << "Subject: " << (i % 3 ? "pass" : "s" + std::to_string(i)) << "\r\n\r\nbody\r\n";
+    }
+    { std::ofstream f(d / "m99.eml"); }  // empty: an error sample
+    auth::CommonOptions opts;
+    opts.jobs = 2;
+    opts.inputs = {d.string()};
+    opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
+    std::ostringstream out, err;
+    CHECK(auth::run_samples("test", opts, subject_analyzer, out, err) == auth::kExitBadInput);
+    std::string want;
+    for (int i = 0; i < 12; ++i)
+        want += (i ? "\n" : "") + (d / ("m" + std::to_string(10 + i) + ".eml")).string() + ": " +
+                (i % 3 ? "pass" : "s" + std::to_string(i)) + "\n";
+    CHECK(out.str() == want);
+    CHECK_THAT(err.str(), Catch::Contains("m99.eml: empty file"));
+    fs::remove_all(d);
 }

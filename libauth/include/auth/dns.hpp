@@ -87,8 +87,11 @@ class RecordingResolver : public Resolver {
 public:
     explicit RecordingResolver(std::shared_ptr<Resolver> inner);
     DnsAnswer query(const std::string& name, RRType type) override;
+    // Keeps an answer obtained elsewhere (a worker process), unless its question is already kept.
+    void add(const DnsAnswer& answer);
     std::vector<DnsAnswer> answers() const;
     void clear();
+    const std::shared_ptr<Resolver>& inner() const { return inner_; }
 private:
     std::shared_ptr<Resolver> inner_;
     mutable std::mutex mu_;

@@ -27,9 +27,13 @@ public:
     // sample, a NUL byte in the header, a header line that is not a field, a field name that is
     // not printable ASCII, no blank line between header and body, or a limit exceeded.
     // A leading mbox "From " envelope line is removed and kept in envelope_from().
+    // Pass the bytes with std::move: the message keeps them and copies nothing.
     static Message parse(std::string bytes, const MessageLimits& limits = {});
 
-    const std::string& bytes() const { return bytes_; }        // the message as verified (no From_ line)
+    // The message as verified (no From_ line).
+    std::string_view bytes() const { return std::string_view(bytes_).substr(start_); }
+    // The sample exactly as given, a leading From_ line included (for evidence copies).
+    const std::string& original() const { return bytes_; }
     const std::vector<HeaderField>& headers() const { return headers_; }
     std::string_view header_bytes() const;                     // header section incl. the blank line
     std::string_view body() const;                             // exact bytes after the blank line
@@ -38,12 +42,20 @@ public:
     // Non-fatal oddities (invalid UTF-8 in a field, NUL in the body, bare CR ...), one sentence each.
     const std::vector<std::string>& warnings() const { return warnings_; }
 
+    // Hands the sample's buffer back (the message is left empty), for the caller to reuse.
+    std::string take_bytes() {
+        headers_.clear();
+        body_offset_ = start_ = 0;
+        return std::move(bytes_);
+    }
+
     // Fields with this name (case-insensitive), in order of appearance (top first).
     std::vector<const HeaderField*> all(std::string_view name) const;
     const HeaderField* first(std::string_view name) const;
 
 private:
     std::string bytes_;
+    std::size_t start_ = 0;  // after a leading From_ line
     std::vector<HeaderField> headers_;
     std::size_t body_offset_ = 0;
     bool crlf_ = false;

@@ -20,11 +20,17 @@ using Json = nlohmann::ordered_json;
 
 enum class Format { text, json, ar };
 
+// How run_samples analyses samples in parallel (--jobs N > 1). processes: forked workers, which
+// scale on any number of cores and lose only the sample a crash happened on; call it from a
+// program with no other threads running. threads: for programs that embed libauth and cannot fork.
+enum class Workers { processes, threads };
+
 // Options every tool takes.
 struct CommonOptions {
     Format format = Format::text;
     DnsOptions dns;
     unsigned jobs = 0;                  // 0: one per core
+    Workers workers = Workers::processes;
     std::string authserv_id = "authscope";  // for --format ar
     std::vector<std::string> inputs;    // positional arguments
 };
@@ -38,8 +44,8 @@ struct Outcome {
 };
 
 struct SampleContext {
-    const Sample& sample;
-    const Message& message;
+    const std::string& file;             // what outputs call the sample (path, "-", "PATH#N")
+    const Message& message;              // its bytes: message.original() is the sample as given
     Resolver& dns;                       // records this sample's answers (Outcome json "dns")
     const CommonOptions& options;
 };
@@ -67,9 +73,10 @@ int tool_main(const ToolSpec& spec, int argc, char** argv);
 std::shared_ptr<Resolver> open_session_dns(const CommonOptions& opts);
 void finish_session_dns(const CommonOptions& opts, const std::shared_ptr<Resolver>& dns);
 
-// Runs the analyzer over every sample of opts.inputs (stdin when none), with opts.jobs
-// threads, printing each outcome to out in input order and one-line errors to err.
-// Returns the highest exit status.
+// Runs the analyzer over every sample of opts.inputs (stdin when none), opts.jobs at a time
+// (worker processes or threads, opts.workers), printing each outcome to out in input order and
+// one-line errors to err. A sample whose worker process dies is an error (exit 3); the others
+// go on. Returns the highest exit status.
 int run_samples(const std::string& tool, const CommonOptions& opts, const Analyzer& analyze,
                 std::ostream& out, std::ostream& err);
 
