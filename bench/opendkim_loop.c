@@ -4,11 +4,15 @@
  * from an in-memory table loaded from a zone file through dkim_set_key_lookup: no DNS, no JSON,
  * no per-signature reporting beyond counting. authscope-dkim is benchmarked against this.
  *
- *   opendkim_loop [-v] ZONE FILE
+ *   opendkim_loop [-v] [-t N] ZONE FILE
  * prints "messages N pass P fail F none Z tempfail T" on stdout (-v: one line per message on stderr).
  * A message passes when at least one signature verifies (signature and body hash).
+ * -t N: N threads verify (one DKIM_LIB, as libopendkim allows), fed by the reading thread through a
+ * bounded queue: what libopendkim and OpenSSL give threads of one process, for comparison with
+ * authscope's worker processes.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +172,56 @@ static void verify(DKIM_LIB *lib, unsigned char *msg, size_t len, struct counts 
     dkim_free(dkim);
 }
 
+/* The -t queue: messages read, waiting for a verifying thread. */
+struct item {
+    unsigned char *p;
+    size_t len;
+};
+static struct item queue[256];
+static size_t q_head, q_count, q_cap = 256;
+static bool q_done;
+static pthread_mutex_t q_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t q_nonempty = PTHREAD_COND_INITIALIZER, q_nonfull = PTHREAD_COND_INITIALIZER;
+static DKIM_LIB *q_lib;
+
+static void enqueue(const unsigned char *p, size_t len)
+{
+    unsigned char *copy = malloc(len ? len : 1);
+    if (copy == NULL) {
+        perror("malloc");
+        exit(3);
+    }
+    memcpy(copy, p, len);
+    pthread_mutex_lock(&q_mu);
+    while (q_count == q_cap)
+        pthread_cond_wait(&q_nonfull, &q_mu);
+    queue[(q_head + q_count) % 256] = (struct item){copy, len};
+    q_count++;
+    pthread_cond_signal(&q_nonempty);
+    pthread_mutex_unlock(&q_mu);
+}
+
+static void *verifier(void *arg)
+{
+    struct counts *c = arg;
+    for (;;) {
+        pthread_mutex_lock(&q_mu);
+        while (q_count == 0 && !q_done)
+            pthread_cond_wait(&q_nonempty, &q_mu);
+        if (q_count == 0) {
+            pthread_mutex_unlock(&q_mu);
+            return NULL;
+        }
+        struct item it = queue[q_head];
+        q_head = (q_head + 1) % 256;
+        q_count--;
+        pthread_cond_signal(&q_nonfull);
+        pthread_mutex_unlock(&q_mu);
+        verify(q_lib, it.p, it.len, c);
+        free(it.p);
+    }
+}
+
 struct buf {
     unsigned char *p;
     size_t len, cap;
@@ -189,13 +243,17 @@ static void append(struct buf *b, const char *s, size_t n)
 
 int main(int argc, char **argv)
 {
-    int a = 1;
-    if (a < argc && strcmp(argv[a], "-v") == 0) {
-        verbose = true;
-        a++;
+    int a = 1, threads = 1;
+    for (; a < argc; a++) {
+        if (strcmp(argv[a], "-v") == 0)
+            verbose = true;
+        else if (strcmp(argv[a], "-t") == 0 && a + 1 < argc)
+            threads = atoi(argv[++a]);
+        else
+            break;
     }
-    if (argc - a != 2) {
-        fprintf(stderr, "usage: opendkim_loop [-v] ZONE MBOX|EML\n");
+    if (argc - a != 2 || threads < 1 || threads > 64 || (verbose && threads > 1)) {
+        fprintf(stderr, "usage: opendkim_loop [-v | -t THREADS] ZONE MBOX|EML\n");
         return 2;
     }
     load_zone(argv[a]);
@@ -212,6 +270,13 @@ int main(int argc, char **argv)
     dkim_set_key_lookup(lib, key_lookup);
 
     struct counts c = {0};
+    struct counts per[64] = {{0}};
+    pthread_t tid[64];
+    q_lib = lib;
+    if (threads > 1)
+        for (int t = 0; t < threads; t++)
+            pthread_create(&tid[t], NULL, verifier, &per[t]);
+#define VERIFY(p, n) (threads > 1 ? enqueue((p), (n)) : verify(lib, (p), (n), &c))
     struct buf msg = {0};
     char *line = NULL;
     size_t cap = 0;
@@ -237,7 +302,7 @@ int main(int argc, char **argv)
             len--;
         if (mbox && prev_blank && len >= 5 && strncmp(line, "From ", 5) == 0) {
             if (have)
-                verify(lib, msg.p, msg.len >= 2 ? msg.len - 2 : 0, &c); /* drop the separator */
+                VERIFY(msg.p, msg.len >= 2 ? msg.len - 2 : 0); /* drop the separator */
             msg.len = 0;
             have = false;
             prev_blank = false;
@@ -259,7 +324,21 @@ int main(int argc, char **argv)
         prev_blank = len == 0;
     }
     if (have)
-        verify(lib, msg.p, (mbox && prev_blank && msg.len >= 2) ? msg.len - 2 : msg.len, &c);
+        VERIFY(msg.p, (mbox && prev_blank && msg.len >= 2) ? msg.len - 2 : msg.len);
+    if (threads > 1) {
+        pthread_mutex_lock(&q_mu);
+        q_done = true;
+        pthread_cond_broadcast(&q_nonempty);
+        pthread_mutex_unlock(&q_mu);
+        for (int t = 0; t < threads; t++) {
+            pthread_join(tid[t], NULL);
+            c.messages += per[t].messages;
+            c.pass += per[t].pass;
+            c.fail += per[t].fail;
+            c.none += per[t].none;
+            c.tempfail += per[t].tempfail;
+        }
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     printf("messages %lu pass %lu fail %lu none %lu tempfail %lu seconds %.3f\n", c.messages, c.pass,

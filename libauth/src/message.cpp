@@ -1,6 +1,7 @@
 #include "auth/message.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "auth/error.hpp"
@@ -37,6 +38,14 @@ std::string trim(std::string_view s) {
 bool valid_utf8(std::string_view s) {
     std::size_t i = 0, n = s.size();
     while (i < n) {
+        if (n - i >= 8) {  // eight ASCII bytes at a time
+            std::uint64_t w;
+            std::memcpy(&w, s.data() + i, 8);
+            if ((w & 0x8080808080808080ull) == 0) {
+                i += 8;
+                continue;
+            }
+        }
         unsigned char c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) { ++i; continue; }
         std::size_t len;
@@ -79,15 +88,23 @@ Line line_at(const std::string& s, std::size_t pos) {
 }
 
 std::string unfold(std::string_view raw_value) {
-    // RFC 5322 §2.2.3: unfolding removes CRLF that precedes WSP.
+    // RFC 5322 §2.2.3: unfolding removes CRLF that precedes WSP (here every CR and LF), then the
+    // value is trimmed of WSP. Runs between line breaks are copied whole.
+    std::size_t b = 0, e = raw_value.size();
+    auto wsp_or_eol = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (b < e && wsp_or_eol(raw_value[b])) ++b;
+    while (e > b && wsp_or_eol(raw_value[e - 1])) --e;
     std::string out;
-    out.reserve(raw_value.size());
-    for (char c : raw_value)
-        if (c != '\r' && c != '\n') out.push_back(c);
-    std::size_t b = out.find_first_not_of(" \t");
-    if (b == std::string::npos) return {};
-    std::size_t e = out.find_last_not_of(" \t");
-    return out.substr(b, e - b + 1);
+    out.reserve(e - b);
+    std::size_t run = b;
+    for (std::size_t i = b; i < e; ++i) {
+        char c = raw_value[i];
+        if (c != '\r' && c != '\n') continue;
+        out.append(raw_value.data() + run, i - run);
+        run = i + 1;
+    }
+    out.append(raw_value.data() + run, e - run);
+    return out;
 }
 
 }  // namespace

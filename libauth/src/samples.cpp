@@ -371,14 +371,39 @@ bool SampleSource::next(Sample& out) {
     }
 }
 
+namespace {
+
+// The mbox a thread read its last message from, kept open for the next one (messages of one
+// mbox come in a row).
+struct OpenMbox {
+    std::string path;
+    int fd = -1;
+    ~OpenMbox() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+}  // namespace
+
 void load_sample(Sample& s, std::size_t max_message_bytes) {
     if (s.path.empty() || !s.error.empty()) return;
     std::string path = std::move(s.path);
     s.path.clear();
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        s.error = std::string("cannot open: ") + std::strerror(errno);
-        return;
+    thread_local OpenMbox last;
+    int fd;
+    if (s.in_mbox && last.fd >= 0 && last.path == path) {
+        fd = last.fd;
+    } else {
+        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            s.error = std::string("cannot open: ") + std::strerror(errno);
+            return;
+        }
+        if (s.in_mbox) {
+            if (last.fd >= 0) ::close(last.fd);
+            last.fd = fd;
+            last.path = path;
+        }
     }
     s.bytes.clear();
     if (s.in_mbox) {
@@ -419,8 +444,8 @@ void load_sample(Sample& s, std::size_t max_message_bytes) {
         if (s.error.empty() && got > max_message_bytes)
             s.error = "message is over the limit of " + std::to_string(max_message_bytes) + " bytes";
         if (!s.error.empty()) s.bytes.clear();
+        ::close(fd);
     }
-    ::close(fd);
 }
 
 }  // namespace auth
