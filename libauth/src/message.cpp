@@ -118,8 +118,11 @@ Message Message::parse(std::string bytes, const MessageLimits& limits) {
                          std::to_string(limits.max_message_bytes));
     m.bytes_ = std::move(bytes);
     const std::string& s = m.bytes_;
-    if (s.compare(0, 5, "From ") == 0) {
-        // An mbox envelope line saved with the message: not part of the message (RFC 4155).
+    // An mbox envelope line saved with the message is not part of the message (RFC 4155); a
+    // "From :" line is the From field with obs-FWS before its colon (RFC 5322 §4.5.3), which no
+    // envelope line is (its address comes first).
+    std::size_t after = s.compare(0, 5, "From ") == 0 ? s.find_first_not_of(" \t", 5) : std::string::npos;
+    if (after != std::string::npos && s[after] != ':') {
         Line l = line_at(s, 0);
         m.envelope_from_ = s.substr(5, l.content_end - 5);
         m.start_ = l.next;

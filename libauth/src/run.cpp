@@ -65,9 +65,9 @@ Rendered error_outcome(const std::string& tool, const CommonOptions& opts, const
 // used, for a worker process whose parent records the snapshot.
 Rendered process(const std::string& tool, const CommonOptions& opts, const Analyzer& analyze,
                  const std::shared_ptr<Resolver>& dns, Sample& sample, bool keep_answers = false) {
-    load_sample(sample);  // a sample the source left in place (--jobs N) is read here, in the worker
-    if (!sample.error.empty()) return error_outcome(tool, opts, sample.file, sample.error);
     try {
+        load_sample(sample);  // a sample the source left in place (--jobs N) is read here, in the worker
+        if (!sample.error.empty()) return error_outcome(tool, opts, sample.file, sample.error);
         Message msg = Message::parse(std::move(sample.bytes));
         RecordingResolver rec(dns);
         SampleContext ctx{sample.file, msg, rec, opts};
@@ -321,7 +321,11 @@ int run_samples(const std::string& tool, const CommonOptions& opts, const Analyz
         cb.emit = emit;
         out.flush();
         err.flush();
-        detail::run_in_processes(jobs, std::size_t(jobs) * 64, cb);
+        detail::PoolOptions po;
+        po.workers = jobs;
+        po.window = std::size_t(jobs) * 64;
+        po.sample_timeout = opts.sample_timeout;
+        detail::run_in_processes(po, cb);
     }
     out.flush();
     finish_session_dns(opts, dns);
@@ -344,7 +348,9 @@ int tool_main(const ToolSpec& spec, int argc, char** argv) {
             ("resolver", po::value<std::string>(&opts.dns.resolver), "live DNS server ADDR[@PORT] (default: /etc/resolv.conf)")
             ("dns-timeout", po::value<double>(&opts.dns.timeout)->default_value(5.0), "seconds to wait for each DNS try")
             ("dns-retries", po::value<int>(&opts.dns.retries)->default_value(2), "DNS tries after the first")
-            ("jobs,j", po::value<unsigned>(&opts.jobs)->default_value(0), "samples checked in parallel (0: one per core)")
+            ("jobs,j", po::value<unsigned>(&opts.jobs)->default_value(0), "samples checked in parallel, in worker processes (0: one per core)")
+            ("sample-timeout", po::value<unsigned>(&opts.sample_timeout)->default_value(600),
+             "seconds a worker process may spend on one sample before it is given up as an error (0: no limit)")
             ("authserv-id", po::value<std::string>(&opts.authserv_id)->default_value("authscope"), "authserv-id for --format ar");
         if (spec.add_options) spec.add_options(desc);
         po::options_description hidden;
@@ -374,6 +380,7 @@ int tool_main(const ToolSpec& spec, int argc, char** argv) {
         if (opts.dns.timeout <= 0 || opts.dns.timeout > 300) throw UsageError("--dns-timeout must be between 0 and 300 seconds");
         if (opts.dns.retries < 0 || opts.dns.retries > 10) throw UsageError("--dns-retries must be between 0 and 10");
         if (opts.jobs > 256) throw UsageError("--jobs must be at most 256");
+        if (opts.sample_timeout > 86400) throw UsageError("--sample-timeout must be at most 86400 seconds");
         int status;
         if (spec.run) status = spec.run(vm, opts);
         else status = run_samples(spec.name, opts, spec.analyze, std::cout, std::cerr);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -93,14 +94,19 @@ bool MboxReader::scan(std::string* bytes, Extent* where, std::string& error) {
     bool over = false, prev_blank = false, quoted = false;
     std::size_t blank_at = 0;     // where the last line, when blank, starts: in the message's bytes
     std::uint64_t blank_abs = 0;  // and in the stream
-    auto flush = [&](std::size_t upto) {
-        std::size_t n = upto - run;
-        if (!over && size + n > max_) {
+    // Bytes are taken up to the limit plus two: a blank separator line ("\r\n") is taken before
+    // it is known to be one, and must not put a message of exactly the limit over it.
+    const std::size_t room = max_ > SIZE_MAX - 2 ? SIZE_MAX : max_ + 2;
+    auto take = [&](const char* p, std::size_t n) {
+        if (!over && size + n > room) {
             over = true;
             if (bytes) bytes->clear();
         }
-        if (!over && bytes) bytes->append(buf_.data() + run, n);
+        if (!over && bytes) bytes->append(p, n);
         size += n;
+    };
+    auto flush = [&](std::size_t upto) {
+        take(buf_.data() + run, upto - run);
         run = upto;
     };
     auto refill = [&]() {  // keeps the current line's start
@@ -126,37 +132,45 @@ bool MboxReader::scan(std::string* bytes, Extent* where, std::string& error) {
             flush(line);
             if (bytes && !over) bytes->resize(blank_at);
             end = blank_abs;
+            size = blank_at;
             skip_line();
             pending_ = true;
             break;
         }
-        if (buf_[line] == '>') {
-            std::size_t k = line;
-            while (k < buf_.size() && buf_[k] == '>') ++k;
-            // A run of '>' longer than the limit puts the message over it: no need to look on.
-            if (buf_.size() - k < 5 && !eof_ && k - line <= max_) {
-                refill();
-                continue;
+        std::size_t scan_from = line;  // where to look for the line's end
+        const bool gt_line = buf_[line] == '>';
+        if (gt_line) {
+            // mboxrd: ">From ", ">>From " ... lose one '>'. The first '>' is held back until the
+            // run of '>' ends; the others are taken as they come, so that a long run is never
+            // held in the buffer (all are '>': the held one may go last).
+            flush(line);
+            run = line + 1;
+            std::size_t k = line + 1;
+            for (;;) {
+                while (k < buf_.size() && buf_[k] == '>') ++k;
+                if (buf_.size() - k >= 5 || eof_) break;
+                flush(k);
+                pos_ = k;
+                fill(pos_);
+                run = k = pos_;
             }
-            if (is_from(k)) {  // mboxrd: ">From " loses one '>'
-                flush(line);
-                run = line + 1;
-                quoted = true;
-            }
+            if (is_from(k)) quoted = true;  // the held '>' is dropped
+            else take(">", 1);              // it is the message's after all
+            scan_from = k;
         }
-        const void* nl = std::memchr(buf_.data() + line, '\n', buf_.size() - line);
+        const void* nl = std::memchr(buf_.data() + scan_from, '\n', buf_.size() - scan_from);
         if (nl) {
-            std::size_t len = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data()) - line;
-            prev_blank = len == 0 || (len == 1 && buf_[line] == '\r');
+            std::size_t eol = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data());
+            prev_blank = !gt_line && (eol == line || (eol == line + 1 && buf_[line] == '\r'));
             if (prev_blank) note_blank(line);
-            pos_ = line + len + 1;
+            pos_ = eol + 1;
             continue;
         }
         // No line end in the buffer: at the stream's end this is the last line; else the line
         // is longer than six bytes, so not blank, and goes on in the next blocks.
         prev_blank = false;
         if (eof_) {
-            prev_blank = buf_.size() - line == 1 && buf_[line] == '\r';
+            prev_blank = !gt_line && buf_.size() - line == 1 && buf_[line] == '\r';
             if (prev_blank) note_blank(line);
             pos_ = buf_.size();
             continue;
@@ -183,8 +197,10 @@ bool MboxReader::scan(std::string* bytes, Extent* where, std::string& error) {
         if (prev_blank) {
             if (bytes && !over) bytes->resize(blank_at);
             end = blank_abs;
+            size = blank_at;
         }
     }
+    if (size > max_) over = true;  // the message itself, without its separator
     ++count_;
     if (where) *where = Extent{start, end - start, quoted};
     if (over) {
@@ -218,6 +234,8 @@ struct SampleSource::Impl {
     std::unique_ptr<std::istream> mbox_stream;
     std::unique_ptr<MboxReader> mbox;
     std::string mbox_name;
+    bool mbox_deferred = false;  // messages located, not read (a regular file, with defer)
+    std::uint64_t mbox_dev = 0, mbox_ino = 0;
 };
 
 SampleSource::SampleSource(std::vector<std::string> paths, std::size_t max_message_bytes, bool defer_reading)
@@ -280,10 +298,11 @@ bool SampleSource::next(Sample& out) {
     out.path.clear();
     out.in_mbox = out.quoted = false;
     out.offset = out.length = 0;
+    out.file_dev = out.file_ino = 0;
     for (;;) {
         if (d.mbox) {
             bool got;
-            if (d.defer) {
+            if (d.mbox_deferred) {
                 MboxReader::Extent x;
                 got = d.mbox->next_extent(x, out.error);
                 if (got && out.error.empty()) {
@@ -292,6 +311,8 @@ bool SampleSource::next(Sample& out) {
                     out.offset = x.offset;
                     out.length = x.length;
                     out.quoted = x.quoted;
+                    out.file_dev = d.mbox_dev;
+                    out.file_ino = d.mbox_ino;
                 }
             } else {
                 got = d.mbox->next(out.bytes, out.error);
@@ -344,6 +365,12 @@ bool SampleSource::next(Sample& out) {
             d.mbox_stream = std::move(in);
             d.mbox = std::make_unique<MboxReader>(*d.mbox_stream, d.max_bytes, out.bytes);
             d.mbox_name = path;
+            d.mbox_deferred = d.defer && regular;  // stdin and pipes cannot be read again
+            struct stat st {};
+            if (d.mbox_deferred && ::stat(path.c_str(), &st) == 0) {
+                d.mbox_dev = static_cast<std::uint64_t>(st.st_dev);
+                d.mbox_ino = static_cast<std::uint64_t>(st.st_ino);
+            }
             out.bytes.clear();
             continue;
         }
@@ -389,28 +416,36 @@ void load_sample(Sample& s, std::size_t max_message_bytes) {
     if (s.path.empty() || !s.error.empty()) return;
     std::string path = std::move(s.path);
     s.path.clear();
+    s.bytes.clear();
     thread_local OpenMbox last;
-    int fd;
-    if (s.in_mbox && last.fd >= 0 && last.path == path) {
-        fd = last.fd;
-    } else {
-        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            s.error = std::string("cannot open: ") + std::strerror(errno);
-            return;
-        }
-        if (s.in_mbox) {
+    if (s.in_mbox) {
+        if (last.fd < 0 || last.path != path) {
+            int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                s.error = std::string("cannot open: ") + std::strerror(errno);
+                return;
+            }
             if (last.fd >= 0) ::close(last.fd);
             last.fd = fd;
             last.path = path;
         }
-    }
-    s.bytes.clear();
-    if (s.in_mbox) {
+        // Offsets are only good in the file that was scanned, unchanged before the message: the
+        // same inode, and its From_ line still ending just before it.
+        struct stat st {};
+        char before = 0;
+        if (::fstat(last.fd, &st) != 0 || (s.file_ino && (static_cast<std::uint64_t>(st.st_dev) != s.file_dev ||
+                                                          static_cast<std::uint64_t>(st.st_ino) != s.file_ino))) {
+            s.error = "the mbox was replaced while it was read (its messages are no longer where they were)";
+            return;
+        }
+        if (s.offset == 0 || ::pread(last.fd, &before, 1, static_cast<off_t>(s.offset - 1)) != 1 || before != '\n') {
+            s.error = "the mbox changed while it was read (this message is no longer where it was)";
+            return;
+        }
         s.bytes.resize(static_cast<std::size_t>(s.length));
         std::size_t got = 0;
         while (got < s.bytes.size()) {
-            ssize_t k = ::pread(fd, &s.bytes[got], s.bytes.size() - got, static_cast<off_t>(s.offset + got));
+            ssize_t k = ::pread(last.fd, &s.bytes[got], s.bytes.size() - got, static_cast<off_t>(s.offset + got));
             if (k < 0 && errno == EINTR) continue;
             if (k <= 0) break;
             got += static_cast<std::size_t>(k);
@@ -421,31 +456,40 @@ void load_sample(Sample& s, std::size_t max_message_bytes) {
         } else if (s.quoted) {
             mbox_unquote(s.bytes);
         }
-    } else {
-        // The size seen when the file was listed, plus one byte to see it has not grown.
-        std::size_t cap = static_cast<std::size_t>(std::min<std::uint64_t>(s.length, max_message_bytes)) + 1;
-        s.bytes.resize(cap);
-        std::size_t got = 0;
-        for (;;) {
-            if (got == s.bytes.size()) {
-                if (s.bytes.size() > max_message_bytes) break;
-                s.bytes.resize(std::min<std::size_t>(s.bytes.size() * 2, max_message_bytes + 1));
-            }
-            ssize_t k = ::read(fd, &s.bytes[got], s.bytes.size() - got);
-            if (k < 0 && errno == EINTR) continue;
-            if (k < 0) {
-                s.error = std::string("read error: ") + std::strerror(errno);
-                break;
-            }
-            if (k == 0) break;
-            got += static_cast<std::size_t>(k);
-        }
-        s.bytes.resize(got);
-        if (s.error.empty() && got > max_message_bytes)
-            s.error = "message is over the limit of " + std::to_string(max_message_bytes) + " bytes";
-        if (!s.error.empty()) s.bytes.clear();
-        ::close(fd);
+        return;
     }
+    struct Fd {
+        int fd;
+        ~Fd() {
+            if (fd >= 0) ::close(fd);
+        }
+    } f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    if (f.fd < 0) {
+        s.error = std::string("cannot open: ") + std::strerror(errno);
+        return;
+    }
+    // The size seen when the file was listed, plus one byte to see it has not grown.
+    std::size_t cap = static_cast<std::size_t>(std::min<std::uint64_t>(s.length, max_message_bytes)) + 1;
+    s.bytes.resize(cap);
+    std::size_t got = 0;
+    for (;;) {
+        if (got == s.bytes.size()) {
+            if (s.bytes.size() > max_message_bytes) break;
+            s.bytes.resize(std::min<std::size_t>(s.bytes.size() * 2, max_message_bytes + 1));
+        }
+        ssize_t k = ::read(f.fd, &s.bytes[got], s.bytes.size() - got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) {
+            s.error = std::string("read error: ") + std::strerror(errno);
+            break;
+        }
+        if (k == 0) break;
+        got += static_cast<std::size_t>(k);
+    }
+    s.bytes.resize(got);
+    if (s.error.empty() && got > max_message_bytes)
+        s.error = "message is over the limit of " + std::to_string(max_message_bytes) + " bytes";
+    if (!s.error.empty()) s.bytes.clear();
 }
 
 }  // namespace auth

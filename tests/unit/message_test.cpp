@@ -85,3 +85,13 @@ TEST_CASE("message: too many header fields", "[message]") {
     lim.max_header_fields = 10;
     CHECK_THROWS_WITH(Message::parse(raw, lim), Catch::Contains("more than 10"));
 }
+
+TEST_CASE("message: a first line \"From : x\" is the From field (obs-FWS), not an mbox envelope line", "[message]") {
+    auth::Message m = auth::Message::parse("From : a@example.com\nSubject: s\n\nbody\n");
+    CHECK(m.envelope_from().empty());
+    REQUIRE(m.first("From"));
+    CHECK(m.first("From")->value == "a@example.com");
+    auth::Message e = auth::Message::parse("From a@example.com Mon Jan  1 00:00:00 2024\nSubject: s\n\nbody\n");
+    CHECK(e.envelope_from() == "a@example.com Mon Jan  1 00:00:00 2024");
+    CHECK_FALSE(e.first("From"));
+}

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <fstream>
 #include <sstream>
 
@@ -177,4 +179,111 @@ TEST_CASE("run: a folder of messages with workers: each file read by a worker, o
     CHECK(out.str() == want);
     CHECK_THAT(err.str(), Catch::Contains("m99.eml: empty file"));
     fs::remove_all(d);
+}
+
+TEST_CASE("run: an mbox on stdin with workers: the bytes travel with the requests, large ones too", "[run]") {
+    std::string mbox;
+    for (int i = 0; i < 25; ++i) {
+        mbox += "From x\nSubject: " + std::string(i % 2 ? "pass" : "m" + std::to_string(i)) + "\n\n";
+        // Some bodies far larger than a socket buffer, so requests are written in many parts.
+        mbox += i % 7 == 3 ? std::string(3u << 20, 'b') + "\n\n" : "body\n\n";
+    }
+    std::string outputs[2];
+    for (int k = 0; k < 2; ++k) {
+        std::istringstream in(mbox);
+        std::streambuf* saved = std::cin.rdbuf(in.rdbuf());
+        auth::CommonOptions opts;
+        opts.format = auth::Format::json;
+        opts.jobs = k == 0 ? 1 : 3;
+        opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
+        std::ostringstream out, err;
+        int status = auth::run_samples("test", opts, subject_analyzer, out, err);
+        std::cin.rdbuf(saved);
+        CHECK(status == auth::kExitNotPass);
+        CHECK(err.str().empty());
+        outputs[k] = out.str();
+    }
+    CHECK(std::count(outputs[0].begin(), outputs[0].end(), '\n') == 25);
+    CHECK_THAT(outputs[0], Catch::Contains("\"file\":\"-#25\""));
+    CHECK(outputs[1] == outputs[0]);
+}
+
+namespace {
+// "poison" harms its process without crashing it (a flag standing for corrupted memory); any
+// later sample in that process then dies.
+bool g_poisoned = false;
+auth::Outcome poisoning_analyzer(const auth::SampleContext& c) {
+    const auth::HeaderField* s = c.message.first("Subject");
+    if (g_poisoned) ::kill(::getpid(), SIGKILL);
+    if (s && s->value == "poison") g_poisoned = true;
+    return subject_analyzer(c);
+}
+
+// "hang" never ends.
+auth::Outcome hanging_analyzer(const auth::SampleContext& c) {
+    const auth::HeaderField* s = c.message.first("Subject");
+    if (s && s->value == "hang")
+        for (;;) ::pause();
+    return subject_analyzer(c);
+}
+
+fs::path write_mbox(const std::string& name, const std::vector<std::string>& subjects) {
+    fs::path p = fs::temp_directory_path() / ("authscope-run-" + name + "-" + std::to_string(::getpid()) + ".mbox");
+    std::ofstream f(p, std::ios::binary);
+    for (const auto& s : subjects) f << "From x\nSubject: " << s << "\n\nbody\n\n";
+    return p;
+}
+}  // namespace
+
+TEST_CASE("run: a sample that harms its worker without killing it does not get another sample blamed", "[run]") {
+    std::vector<std::string> subjects;
+    for (int i = 0; i < 30; ++i) subjects.push_back(i == 9 ? "poison" : i % 2 ? "pass" : "m");
+    fs::path p = write_mbox("poison", subjects);
+    auth::CommonOptions opts;
+    opts.format = auth::Format::json;
+    opts.jobs = 2;
+    opts.inputs = {p.string()};
+    opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
+    std::ostringstream out, err;
+    // Every sample is worked again alone in a fresh process after the crash: none is lost.
+    CHECK(auth::run_samples("test", opts, poisoning_analyzer, out, err) == auth::kExitNotPass);
+    CHECK(err.str().empty());
+    std::istringstream lines(out.str());
+    std::string line;
+    int i = 0;
+    while (std::getline(lines, line)) {
+        auto j = nlohmann::json::parse(line);
+        CHECK(j["file"] == p.string() + "#" + std::to_string(i + 1));
+        CHECK(j["result"] == (i % 2 && i != 9 ? "pass" : "fail"));
+        ++i;
+    }
+    CHECK(i == 30);
+    fs::remove(p);
+}
+
+TEST_CASE("run: a sample over --sample-timeout is an error; the others are done, in order", "[run]") {
+    std::vector<std::string> subjects;
+    for (int i = 0; i < 20; ++i) subjects.push_back(i == 6 ? "hang" : i % 2 ? "pass" : "m");
+    fs::path p = write_mbox("hang", subjects);
+    auth::CommonOptions opts;
+    opts.format = auth::Format::json;
+    opts.jobs = 2;
+    opts.sample_timeout = 1;
+    opts.inputs = {p.string()};
+    opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
+    std::ostringstream out, err;
+    CHECK(auth::run_samples("test", opts, hanging_analyzer, out, err) == auth::kExitBadInput);
+    std::istringstream lines(out.str());
+    std::string line;
+    int i = 0;
+    while (std::getline(lines, line)) {
+        auto j = nlohmann::json::parse(line);
+        CHECK(j["file"] == p.string() + "#" + std::to_string(i + 1));
+        if (i == 6) CHECK(j["result"] == "error");
+        else CHECK(j["result"] == (i % 2 ? "pass" : "fail"));
+        ++i;
+    }
+    CHECK(i == 20);
+    CHECK_THAT(err.str(), Catch::Contains("#7: internal error: the analysis stopped (the analysis took longer than 1 s (--sample-timeout))"));
+    fs::remove(p);
 }

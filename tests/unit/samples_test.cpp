@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <unistd.h>
 
@@ -310,5 +312,74 @@ TEST_CASE("samples: deferred samples are located, then read by load_sample", "[s
     big.length = 10;
     auth::load_sample(big, 1000);
     CHECK_THAT(big.error, Catch::Contains("over the limit of 1000"));
+    fs::remove_all(d);
+}
+
+TEST_CASE("samples: the limit is on the message, not on its blank separator line", "[samples]") {
+    for (const char* eol : {"\n", "\r\n"}) {
+        std::string body(1000 - 13 - 2 * std::strlen(eol), 'x');
+        std::string exact = std::string("Subject: s") + eol + eol + body;  // 10 + 2 eol + body
+        exact.resize(1000, 'x');
+        std::string mbox = "From a\n" + exact + eol + eol + "From b\n" + exact + "y" + eol + eol + "From c\n" + exact + eol;
+        for (bool extents : {false, true}) {
+            INFO("eol " << (eol[0] == '\r' ? "CRLF" : "LF") << (extents ? " extents" : " copies"));
+            std::istringstream in(mbox);
+            auth::MboxReader r(in, 1000 + std::strlen(eol), "", 7);
+            std::string bytes, err;
+            auth::MboxReader::Extent x;
+            auto next = [&]() { return extents ? r.next_extent(x, err) : r.next(bytes, err); };
+            REQUIRE(next());  // exactly the limit (with its line end), then the separator
+            CHECK(err.empty());
+            if (extents) CHECK(x.length == exact.size() + std::strlen(eol));
+            else CHECK(bytes == exact + eol);
+            REQUIRE(next());  // one byte more
+            CHECK_THAT(err, Catch::Contains("over the limit"));
+            REQUIRE(next());  // the limit at the end of the stream, no separator after it
+            CHECK(err.empty());
+            CHECK_FALSE(next());
+        }
+    }
+}
+
+TEST_CASE("samples: a line of millions of '>' is read in one pass and unquoted once", "[samples]") {
+    std::string run(3u << 20, '>');
+    std::string mbox = "From a\nSubject: q\n\n" + run + "From x\n" + run + "not from\n";
+    for (std::size_t block : {64u, 65536u}) {
+        std::istringstream in(mbox);
+        auth::MboxReader r(in, 64u << 20, "", block);
+        std::string bytes, err;
+        REQUIRE(r.next(bytes, err));
+        CHECK(bytes == "Subject: q\n\n" + run.substr(1) + "From x\n" + run + "not from\n");
+        std::istringstream in2(mbox);
+        auth::MboxReader r2(in2, 64u << 20, "", block);
+        auth::MboxReader::Extent x;
+        REQUIRE(r2.next_extent(x, err));
+        CHECK(x.quoted);
+        std::string m = mbox.substr(x.offset, x.length);
+        auth::mbox_unquote(m);
+        CHECK(m == bytes);
+    }
+}
+
+TEST_CASE("samples: an mbox replaced after it was scanned is an error, not other bytes", "[samples]") {
+    fs::path d = temp_dir("replaced");
+    write(d / "box", "From x\nSubject: 1\n\none\n\nFrom y\nSubject: 2\n\ntwo\n");
+    auth::SampleSource src({(d / "box").string()}, 64u << 20, true);
+    auth::Sample a, b, c;
+    REQUIRE(src.next(a));
+    REQUIRE(src.next(b));
+    c = b;
+    auth::load_sample(a);  // this thread now holds the mbox open
+    CHECK(a.bytes == "Subject: 1\n\none\n");
+    write(d / "new", "From z\nSubject: other\n\nother text, longer than before\n");
+    fs::rename(d / "new", d / "box");  // as mail clients rewrite an mbox
+    // A reader that opens it now finds another file: an error, not other bytes.
+    std::thread([&] { auth::load_sample(b); }).join();
+    CHECK_THAT(b.error, Catch::Contains("the mbox was replaced"));
+    CHECK(b.bytes.empty());
+    // One that has it open still reads the file it scanned.
+    auth::load_sample(c);
+    CHECK(c.error.empty());
+    CHECK(c.bytes == "Subject: 2\n\ntwo\n");
     fs::remove_all(d);
 }

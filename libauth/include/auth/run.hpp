@@ -31,6 +31,7 @@ struct CommonOptions {
     DnsOptions dns;
     unsigned jobs = 0;                  // 0: one per core
     Workers workers = Workers::processes;
+    unsigned sample_timeout = 600;      // seconds one sample may take in a worker process (0: no limit)
     std::string authserv_id = "authscope";  // for --format ar
     std::vector<std::string> inputs;    // positional arguments
 };

@@ -22,6 +22,7 @@ struct Sample {
     std::uint64_t offset = 0;   // an mbox message: its first byte after the From_ line
     std::uint64_t length = 0;   // its bytes as stored, before unquoting
     bool quoted = false;        // it has ">From " lines to unquote
+    std::uint64_t file_dev = 0, file_ino = 0;  // the mbox as it was scanned (a replaced file is an error)
 };
 
 // Reads the bytes of a sample that SampleSource left in place (no-op when it holds its bytes);

@@ -87,6 +87,9 @@ bool get_record(Reader& in, DnsRecord& r) {
 constexpr std::size_t kDepth = 24;
 constexpr std::size_t kBatch = 8;
 constexpr auto kLinger = std::chrono::milliseconds(20);
+// Sample bytes (stdin: they travel with the request) and results waiting for their turn that
+// the first process may hold; past this, no new sample is handed out until some are done.
+constexpr std::size_t kMaxHeldBytes = std::size_t(64) << 20;
 constexpr std::size_t kRecordMinBytes = 8 + 4 + 4 + 4 + 8 + 4 + 8;
 constexpr std::uint64_t kMaxFrame = std::uint64_t(1) << 32;  // a reply or request over 4 GiB is not ours
 
@@ -126,6 +129,8 @@ std::string request_head(std::uint64_t seq, const Sample& s, bool reply_at_once)
     put_u32(h, (s.in_mbox ? 1u : 0u) | (s.quoted ? 2u : 0u) | (reply_at_once ? 4u : 0u));
     put_u64(h, s.offset);
     put_u64(h, s.length);
+    put_u64(h, s.file_dev);
+    put_u64(h, s.file_ino);
     put_u64(h, s.bytes.size());
     std::uint64_t len = h.size() - 8;
     std::memcpy(&h[0], &len, 8);
@@ -137,20 +142,53 @@ bool readable_now(int fd) {
     return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
 }
 
+// Reply frames: u64 length, then a type byte: 'R' and an encoded Rendered, or 'T' and the u64
+// seq of a sample that went over the time limit (the worker exits after it).
+constexpr char kResult = 'R';
+constexpr char kTimedOut = 'T';
+
+// What the SIGALRM handler of a worker writes: the replies it holds, then a 'T' frame. Set up
+// before each sample; only async-signal-safe calls in the handler.
+int g_fd = -1;
+const char* g_pending = nullptr;
+std::size_t g_pending_len = 0;
+char g_timeout_frame[8 + 1 + 8];
+
+void write_all_raw(int fd, const char* p, std::size_t n) {
+    while (n > 0) {
+        ssize_t k = ::send(fd, p, n, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return;
+        p += k;
+        n -= static_cast<std::size_t>(k);
+    }
+}
+
+extern "C" void on_sample_timeout(int) {
+    write_all_raw(g_fd, g_pending, g_pending_len);
+    write_all_raw(g_fd, g_timeout_frame, sizeof g_timeout_frame);
+    _exit(4);
+}
+
 // The worker: reads a sample, works it, queues the reply, until the parent closes the socket.
-[[noreturn]] void worker_main(int fd, const PoolCallbacks& cb) {
+[[noreturn]] void worker_main(int fd, const PoolCallbacks& cb, unsigned timeout) {
     try {
+        std::signal(SIGPIPE, SIG_IGN);  // a DNS server resetting a TCP connection must not kill it
+        if (timeout) std::signal(SIGALRM, on_sample_timeout);
+        g_fd = fd;
         Sample s;
         std::string head, frames;
         std::size_t pending = 0;
         auto first_pending = std::chrono::steady_clock::now();
+        auto flush_frames = [&]() {
+            if (!write_full(fd, frames.data(), frames.size())) _exit(0);
+            frames.clear();
+            pending = 0;
+        };
         for (;;) {
             if (pending > 0 && (pending >= kBatch || !readable_now(fd) ||
-                                std::chrono::steady_clock::now() - first_pending > kLinger)) {
-                if (!write_full(fd, frames.data(), frames.size())) _exit(0);
-                frames.clear();
-                pending = 0;
-            }
+                                std::chrono::steady_clock::now() - first_pending > kLinger))
+                flush_frames();
             std::uint64_t len = 0;
             if (!read_full(fd, reinterpret_cast<char*>(&len), 8)) _exit(0);  // the parent is done
             if (len > (1u << 24)) _exit(2);
@@ -160,24 +198,32 @@ bool readable_now(int fd) {
             std::uint64_t seq = 0, blen = 0;
             std::uint32_t flags = 0;
             if (!in.u64(seq) || !in.str(s.file) || !in.str(s.error) || !in.str(s.path) || !in.u32(flags) ||
-                !in.u64(s.offset) || !in.u64(s.length) || !in.u64(blen) || blen > kMaxFrame)
+                !in.u64(s.offset) || !in.u64(s.length) || !in.u64(s.file_dev) || !in.u64(s.file_ino) ||
+                !in.u64(blen) || blen > kMaxFrame)
                 _exit(2);
             s.in_mbox = flags & 1u;
             s.quoted = flags & 2u;
             s.bytes.resize(static_cast<std::size_t>(blen));
             if (!read_full(fd, s.bytes.data(), s.bytes.size())) _exit(2);
+            if (timeout) {
+                std::uint64_t tlen = 9;
+                std::memcpy(g_timeout_frame, &tlen, 8);
+                g_timeout_frame[8] = kTimedOut;
+                std::memcpy(g_timeout_frame + 9, &seq, 8);
+                g_pending = frames.data();
+                g_pending_len = frames.size();
+                ::alarm(timeout);
+            }
             Rendered r = cb.work(s);
+            if (timeout) ::alarm(0);
             std::size_t at = frames.size();
             frames.append(8, '\0');
+            frames.push_back(kResult);
             frames += encode_rendered(seq, r);
             std::uint64_t flen = frames.size() - at - 8;
             std::memcpy(&frames[at], &flen, 8);
             if (pending++ == 0) first_pending = std::chrono::steady_clock::now();
-            if (flags & 4u) {
-                if (!write_full(fd, frames.data(), frames.size())) _exit(0);
-                frames.clear();
-                pending = 0;
-            }
+            if (flags & 4u) flush_frames();
         }
     } catch (...) {
         _exit(3);
@@ -192,15 +238,17 @@ struct Job {
     int tries = 0;
     std::size_t total() const { return head.size() + sample.bytes.size(); }
 };
+using JobPtr = std::unique_ptr<Job>;
 
 struct Worker {
     pid_t pid = -1;
     int fd = -1;
-    std::deque<std::unique_ptr<Job>> jobs;  // in the order sent; the worker answers in that order
+    bool solo = false;                      // a fresh process for one suspect, retired after it
+    std::deque<JobPtr> jobs;                // in the order sent; the worker answers in that order
     std::size_t unsent = 0;                 // index of the first job not wholly written
     std::string in;                         // reply bytes read, not yet decoded
     bool dead = false;
-    bool solo = false;                      // working a suspect: given nothing else
+    bool timed_out = false;                 // it sent a 'T' frame: its other jobs were not started
     std::string why;                        // how it ended, for the lost sample
 };
 
@@ -216,20 +264,21 @@ std::string describe_exit(int status) {
 
 class Pool {
 public:
-    Pool(unsigned max_workers, std::size_t window, const PoolCallbacks& cb)
-        : max_(max_workers ? max_workers : 1), window_(window ? window : 1), cb_(cb) {}
+    Pool(const PoolOptions& o, const PoolCallbacks& cb)
+        : max_(o.workers ? o.workers : 1), window_(o.window ? o.window : 1), timeout_(o.sample_timeout), cb_(cb) {}
     ~Pool() { shutdown(); }
 
     void run() {
         for (;;) {
             dispatch();
-            if (workers_.empty() && fork_failed_ && (!retry_.empty() || !input_done_)) work_here();
+            if (normal_workers() == 0 && !can_fork_now() && (!requeue_.empty() || !input_done_)) work_here();
             while (!ready_.empty() && ready_.begin()->first == next_emit_) {
+                held_ -= std::min(held_, result_size(ready_.begin()->second));
                 cb_.emit(ready_.begin()->second);
                 ready_.erase(ready_.begin());
                 ++next_emit_;
             }
-            if (input_done_ && retry_.empty() && next_emit_ == next_seq_) break;
+            if (input_done_ && requeue_.empty() && suspects_.empty() && next_emit_ == next_seq_) break;
             // Emitting may have opened the window: only wait when a worker has something to do.
             bool busy = false;
             for (auto& w : workers_) busy = busy || !w->jobs.empty();
@@ -239,85 +288,111 @@ public:
     }
 
 private:
-    // Hands samples to workers: at most two each (one worked, one waiting in the socket), and
+    // Suspects first, each alone in a fresh process; then samples given back by a worker that
+    // timed out or died before it had them whole; then new samples, up to kDepth per worker and
     // no further ahead of the output than the window.
-    // Suspects (samples that were in flight on a worker that died) go first, each alone on an
-    // idle worker, so that a second death names its sample.
     void dispatch() {
-        while (!retry_.empty()) {
-            Worker* w = pick(true);
-            if (!w) break;
-            std::unique_ptr<Job> job = std::move(retry_.front());
-            retry_.pop_front();
-            job->sent = 0;
-            job->head = request_head(job->seq, job->sample, true);
-            w->solo = true;
-            w->jobs.push_back(std::move(job));
+        bool solo_busy = false;
+        for (auto& w : workers_) solo_busy = solo_busy || w->solo;
+        if (!suspects_.empty() && !solo_busy) {
+            JobPtr job = std::move(suspects_.front());
+            suspects_.pop_front();
+            if (Worker* w = spawn(true)) {
+                job->sent = 0;
+                job->head = request_head(job->seq, job->sample, true);
+                w->jobs.push_back(std::move(job));
+            } else {
+                lose(*job, "its worker process died, and no new process could be started to check it alone: " +
+                               fork_error_);
+            }
         }
         for (;;) {
-            // While suspects wait, new samples wait too, so that workers fall idle for them.
-            if (!retry_.empty() || input_done_ || next_seq_ - next_emit_ >= window_) return;
-            Worker* w = pick(false);
+            bool fresh = requeue_.empty();
+            if (fresh && (input_done_ || next_seq_ - next_emit_ >= window_)) return;
+            if (fresh && held_ >= kMaxHeldBytes && next_seq_ > next_emit_) return;  // something is in flight
+            Worker* w = pick();
             if (!w) return;
-            auto job = std::make_unique<Job>();
-            if (!cb_.next(job->sample)) {
-                input_done_ = true;
-                return;
+            JobPtr job;
+            if (!fresh) {
+                job = std::move(requeue_.front());
+                requeue_.pop_front();
+                job->sent = 0;
+            } else {
+                job = std::make_unique<Job>();
+                if (!cb_.next(job->sample)) {
+                    input_done_ = true;
+                    return;
+                }
+                job->seq = next_seq_++;
+                job->head = request_head(job->seq, job->sample, false);
+                held_ += job->sample.bytes.size();
             }
-            job->seq = next_seq_++;
-            job->head = request_head(job->seq, job->sample, false);
             w->jobs.push_back(std::move(job));
         }
     }
 
-    // The least busy worker with room (idle: none busy at all), forking one more when every
-    // worker is busy and the limit allows.
-    Worker* pick(bool idle) {
+    std::size_t normal_workers() const {
+        std::size_t n = 0;
+        for (auto& w : workers_) n += !w->solo;
+        return n;
+    }
+
+    bool can_fork_now() const { return std::chrono::steady_clock::now() >= fork_retry_at_; }
+
+    // The least busy worker with room, forking one more when every worker is busy and the
+    // limit allows.
+    Worker* pick() {
         Worker* best = nullptr;
         for (auto& w : workers_)
-            if (!w->solo && w->jobs.size() < (idle ? 1 : kDepth) && (!best || w->jobs.size() < best->jobs.size()))
-                best = w.get();
-        if ((!best || !best->jobs.empty()) && workers_.size() < max_ && !fork_failed_)
-            if (Worker* fresh = spawn()) return fresh;
+            if (!w->solo && w->jobs.size() < kDepth && (!best || w->jobs.size() < best->jobs.size())) best = w.get();
+        if ((!best || !best->jobs.empty()) && normal_workers() < max_ && can_fork_now())
+            if (Worker* fresh = spawn(false)) return fresh;
         return best;
     }
 
-    Worker* spawn() {
+    Worker* spawn(bool solo) {
         int sv[2];
-        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-            fork_failed_ = true;
-            return nullptr;
-        }
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return fork_failed("socketpair");
         std::cout.flush();
         std::cerr.flush();
         std::fflush(nullptr);
         pid_t pid = ::fork();
         if (pid < 0) {
+            int e = errno;
             ::close(sv[0]);
             ::close(sv[1]);
-            fork_failed_ = true;
-            return nullptr;
+            errno = e;
+            return fork_failed("fork");
         }
         if (pid == 0) {
             ::close(sv[0]);
             for (auto& w : workers_) ::close(w->fd);  // else a worker would not see its parent end
-            worker_main(sv[1], cb_);
+            worker_main(sv[1], cb_, timeout_);
         }
         ::close(sv[1]);
         ::fcntl(sv[0], F_SETFL, ::fcntl(sv[0], F_GETFL) | O_NONBLOCK);
         auto w = std::make_unique<Worker>();
         w->pid = pid;
         w->fd = sv[0];
+        w->solo = solo;
         workers_.push_back(std::move(w));
         return workers_.back().get();
     }
 
-    // No worker could be started: the next sample is worked in this process.
+    // A fork that fails (a process or descriptor limit) is tried again a second later.
+    Worker* fork_failed(const char* what) {
+        fork_error_ = std::string(what) + ": " + std::strerror(errno);
+        fork_retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        return nullptr;
+    }
+
+    // No worker could be started: the next sample is worked in this process, as with --jobs 1.
     void work_here() {
-        std::unique_ptr<Job> job;
-        if (!retry_.empty()) {
-            job = std::move(retry_.front());
-            retry_.pop_front();
+        JobPtr job;
+        if (!requeue_.empty()) {
+            job = std::move(requeue_.front());
+            requeue_.pop_front();
+            held_ -= std::min(held_, job->sample.bytes.size());
         } else {
             job = std::make_unique<Job>();
             if (!cb_.next(job->sample)) {
@@ -326,7 +401,7 @@ private:
             }
             job->seq = next_seq_++;
         }
-        ready_[job->seq] = cb_.work(job->sample);
+        held_ += keep(job->seq, cb_.work(job->sample));
     }
 
     void wait_and_move() {
@@ -345,8 +420,10 @@ private:
             if (fds[i].revents & POLLOUT) send_some(w);
             if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) receive(w);
         }
-        for (std::size_t i = workers_.size(); i-- > 0;)
+        for (std::size_t i = workers_.size(); i-- > 0;) {
             if (workers_[i]->dead) bury(i);
+            else if (workers_[i]->solo && workers_[i]->jobs.empty()) retire(i);
+        }
     }
 
     // Writes what is queued for a worker, all jobs in one call where the socket takes them.
@@ -403,29 +480,52 @@ private:
             break;
         }
         std::size_t off = 0;
-        while (w.in.size() - off >= 8) {
+        while (!w.dead && w.in.size() - off >= 8) {
             std::uint64_t len = 0;
             std::memcpy(&len, w.in.data() + off, 8);
-            if (len > kMaxFrame) {
+            if (len == 0 || len > kMaxFrame) {
                 mark_dead(w, "its worker process sent a malformed reply");
                 break;
             }
             if (w.in.size() - off - 8 < len) break;
+            std::string_view payload = std::string_view(w.in).substr(off + 9, static_cast<std::size_t>(len) - 1);
+            const char type = w.in[off + 8];
+            off += 8 + static_cast<std::size_t>(len);
             std::uint64_t seq = 0;
             Rendered r;
-            bool ok = decode_rendered(std::string_view(w.in).substr(off + 8, static_cast<std::size_t>(len)), seq, r);
+            bool ok = type == kResult ? decode_rendered(payload, seq, r)
+                                      : type == kTimedOut && payload.size() == 8 && (std::memcpy(&seq, payload.data(), 8), true);
             if (!ok || w.jobs.empty() || w.unsent == 0 || w.jobs.front()->seq != seq) {
                 mark_dead(w, "its worker process sent a malformed reply");
                 break;
             }
-            ready_[seq] = std::move(r);
+            JobPtr job = std::move(w.jobs.front());
             w.jobs.pop_front();
             --w.unsent;
-            if (w.jobs.empty()) w.solo = false;
-            off += 8 + static_cast<std::size_t>(len);
+            held_ -= std::min(held_, job->sample.bytes.size());
+            if (type == kResult) {
+                held_ += keep(seq, std::move(r));
+            } else {
+                lose(*job, "the analysis took longer than " + std::to_string(timeout_) + " s (--sample-timeout)");
+                w.timed_out = true;
+            }
         }
-        w.in.erase(0, off);
+        w.in.erase(0, std::min(off, w.in.size()));
         if (eof && !w.dead) mark_dead(w, "");
+    }
+
+    static std::size_t result_size(const Rendered& r) { return r.out.size() + r.err.size(); }
+
+    // Files a result to be emitted in its turn; returns the bytes it holds.
+    std::size_t keep(std::uint64_t seq, Rendered r) {
+        std::size_t n = result_size(r);
+        ready_[seq] = std::move(r);
+        return n;
+    }
+
+    void lose(Job& j, const std::string& why) {
+        held_ -= std::min(held_, j.sample.bytes.size());
+        held_ += keep(j.seq, cb_.lost(j.sample, why));
     }
 
     void mark_dead(Worker& w, std::string why) {
@@ -434,9 +534,11 @@ private:
         w.why = std::move(why);
     }
 
-    // Reaps a dead worker. Its replies come in batches, so when several samples were in flight
-    // any of them may have killed it: they are worked again one at a time. A sample that was
-    // alone on it (and wholly sent) is the one: it is lost, reported through cb.lost.
+    // Reaps a dead worker and decides what becomes of the samples it had. Replies come in
+    // batches and a sample may harm its process without killing it at once, so when a worker
+    // dies any sample it was given whole may be the cause: each is worked again alone, in a
+    // fresh process. A fresh process that dies names its one sample. Samples not wholly sent,
+    // and those behind a sample that timed out, were never started: they go to another worker.
     void bury(std::size_t i) {
         std::unique_ptr<Worker> w = std::move(workers_[i]);
         workers_.erase(workers_.begin() + static_cast<long>(i));
@@ -445,14 +547,25 @@ private:
         if (!w->why.empty()) ::kill(w->pid, SIGKILL);  // a malformed reply: it may still run
         while (::waitpid(w->pid, &status, 0) < 0 && errno == EINTR) {}
         std::string why = w->why.empty() ? describe_exit(status) : w->why;
-        if (w->jobs.size() == 1) {
-            Job& j = *w->jobs.front();
-            if (j.sent == j.total() || ++j.tries > 2) {
-                ready_[j.seq] = cb_.lost(j.sample, why);
-                return;
-            }
+        std::deque<JobPtr> suspects, innocent;
+        for (auto& jp : w->jobs) {
+            Job& j = *jp;
+            bool whole = j.sent == j.total();
+            if (w->timed_out || (!whole && ++j.tries <= 2)) innocent.push_back(std::move(jp));
+            else if (w->solo) lose(j, why);
+            else suspects.push_back(std::move(jp));
         }
-        for (auto it = w->jobs.rbegin(); it != w->jobs.rend(); ++it) retry_.push_front(std::move(*it));
+        for (auto it = innocent.rbegin(); it != innocent.rend(); ++it) requeue_.push_front(std::move(*it));
+        for (auto it = suspects.rbegin(); it != suspects.rend(); ++it) suspects_.push_front(std::move(*it));
+    }
+
+    // A solo worker that has answered: it may have been harmed by its sample, so it goes.
+    void retire(std::size_t i) {
+        std::unique_ptr<Worker> w = std::move(workers_[i]);
+        workers_.erase(workers_.begin() + static_cast<long>(i));
+        ::close(w->fd);
+        int status = 0;
+        while (::waitpid(w->pid, &status, 0) < 0 && errno == EINTR) {}
     }
 
     void shutdown() {
@@ -466,13 +579,17 @@ private:
 
     unsigned max_;
     std::size_t window_;
+    unsigned timeout_;
     const PoolCallbacks& cb_;
     std::vector<std::unique_ptr<Worker>> workers_;
-    std::deque<std::unique_ptr<Job>> retry_;  // suspects: in flight on a worker that died
+    std::deque<JobPtr> requeue_;   // samples to give to another worker (never started)
+    std::deque<JobPtr> suspects_;  // samples held by a worker that died: each to run alone
     std::map<std::uint64_t, Rendered> ready_;
     std::uint64_t next_seq_ = 0, next_emit_ = 0;
+    std::size_t held_ = 0;  // bytes of samples in flight and of results in ready_
     bool input_done_ = false;
-    bool fork_failed_ = false;
+    std::chrono::steady_clock::time_point fork_retry_at_{};
+    std::string fork_error_;
 };
 
 }  // namespace
@@ -525,8 +642,8 @@ bool decode_rendered(std::string_view payload, std::uint64_t& seq, Rendered& r) 
     return in.p == payload.size();
 }
 
-void run_in_processes(unsigned workers, std::size_t window, const PoolCallbacks& cb) {
-    Pool pool(workers, window, cb);
+void run_in_processes(const PoolOptions& opts, const PoolCallbacks& cb) {
+    Pool pool(opts, cb);
     pool.run();
 }
 

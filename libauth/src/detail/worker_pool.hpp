@@ -30,11 +30,19 @@ struct PoolCallbacks {
     std::function<void(Rendered&)> emit;                      // in the parent, in input order
 };
 
-// Runs every sample through `work` in up to `workers` forked processes, at most `window`
-// samples between the oldest not yet emitted and the newest read. Forks lazily (never more
-// workers than samples in flight). Call with no other threads running. When no worker can be
-// forked the samples are worked in this process.
-void run_in_processes(unsigned workers, std::size_t window, const PoolCallbacks& cb);
+struct PoolOptions {
+    unsigned workers = 2;          // worker processes (one more runs while a crash is looked into)
+    std::size_t window = 128;      // samples between the oldest not yet emitted and the newest read
+    unsigned sample_timeout = 0;   // seconds one sample may take in a worker (0: no limit)
+};
+
+// Runs every sample through `work` in forked worker processes and emits the results in input
+// order. Forks lazily (never more workers than samples in flight). Call with no other threads
+// running. When a worker dies, the samples it had been given are worked again, each alone in a
+// fresh process: the one that kills its fresh process is reported through `lost`. A sample over
+// the time limit is reported through `lost` too. When no worker can be forked, samples are
+// worked in this process (as with --jobs 1), but a suspect never is.
+void run_in_processes(const PoolOptions& opts, const PoolCallbacks& cb);
 
 // The reply wire format (exposed for tests and the fuzz target): one Rendered per frame.
 std::string encode_rendered(std::uint64_t seq, const Rendered& r);
