@@ -1121,16 +1121,16 @@ std::string explain_text(const ExplainReport& r, const std::string& file) {
         for (const auto& e : f.evidence) o << "      " << e << "\n";
     }
     std::vector<std::string> iv;
-    auto count = [&](const char* k, const char* label) {
+    auto count = [&](const char* k, const char* one, const char* many) {
         std::set<std::string> s;
         for (const auto* i : r.indicators.of(k)) s.insert(i->value);
-        if (!s.empty()) iv.push_back(std::to_string(s.size()) + " " + label);
+        if (!s.empty()) iv.push_back(std::to_string(s.size()) + " " + (s.size() == 1 ? one : many));
     };
-    count("url", "links");
-    count("email", "addresses");
-    count("phone", "phone numbers");
-    count("wallet", "wallets");
-    count("money", "amounts");
+    count("url", "link", "links");
+    count("email", "address", "addresses");
+    count("phone", "phone number", "phone numbers");
+    count("wallet", "wallet", "wallets");
+    count("money", "amount", "amounts");
     if (!iv.empty()) o << "\nIndicators: " << join(iv, ", ") << " (--json lists them, defanged)\n";
     if (!r.notes.empty()) {
         o << "\nNotes\n";

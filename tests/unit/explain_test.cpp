@@ -395,6 +395,7 @@ TEST_CASE("explain: text output in the documented order", "[explain]") {
     CHECK(p3 < p4);
     CHECK(p4 < p5);
     CHECK(t.find("authscope report --to abuse@fabrikam.example x.eml") != std::string::npos);
+    CHECK(t.find("1 phone number,") != std::string::npos);  // one, not "1 phone numbers"
 }
 
 TEST_CASE("explain: check_authentication from a snapshot (sample)", "[explain]") {
