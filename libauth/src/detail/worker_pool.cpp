@@ -1,5 +1,6 @@
 #include "detail/worker_pool.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -9,6 +10,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -90,6 +92,9 @@ constexpr auto kLinger = std::chrono::milliseconds(20);
 // Sample bytes (stdin: they travel with the request) and results waiting for their turn that
 // the first process may hold; past this, no new sample is handed out until some are done.
 constexpr std::size_t kMaxHeldBytes = std::size_t(64) << 20;
+// After this many failed forks in a row (a second apart) for the solo process of a suspect,
+// suspects are given up as soon as their fork fails.
+constexpr int kForkTries = 5;
 constexpr std::size_t kRecordMinBytes = 8 + 4 + 4 + 4 + 8 + 4 + 8;
 constexpr std::uint64_t kMaxFrame = std::uint64_t(1) << 32;  // a reply or request over 4 GiB is not ours
 
@@ -212,6 +217,7 @@ extern "C" void on_sample_timeout(int) {
                 std::memcpy(g_timeout_frame + 9, &seq, 8);
                 g_pending = frames.data();
                 g_pending_len = frames.size();
+                std::atomic_signal_fence(std::memory_order_seq_cst);  // visible to the handler
                 ::alarm(timeout);
             }
             Rendered r = cb.work(s);
@@ -235,7 +241,7 @@ struct Job {
     Sample sample;           // kept until its reply comes, to be given to another worker if need be
     std::string head;
     std::size_t sent = 0;    // bytes of head + sample.bytes written
-    int tries = 0;
+    int tries = 0;           // times it went back unsent
     std::size_t total() const { return head.size() + sample.bytes.size(); }
 };
 using JobPtr = std::unique_ptr<Job>;
@@ -249,6 +255,7 @@ struct Worker {
     std::string in;                         // reply bytes read, not yet decoded
     bool dead = false;
     bool timed_out = false;                 // it sent a 'T' frame: its other jobs were not started
+    bool closed_for_writing = false;        // a write failed: it is exiting
     std::string why;                        // how it ended, for the lost sample
 };
 
@@ -270,6 +277,7 @@ public:
 
     void run() {
         for (;;) {
+            const std::uint64_t before = progress_;
             dispatch();
             if (normal_workers() == 0 && !can_fork_now() && (!requeue_.empty() || !input_done_)) work_here();
             while (!ready_.empty() && ready_.begin()->first == next_emit_) {
@@ -277,12 +285,14 @@ public:
                 cb_.emit(ready_.begin()->second);
                 ready_.erase(ready_.begin());
                 ++next_emit_;
+                ++progress_;
             }
             if (input_done_ && requeue_.empty() && suspects_.empty() && next_emit_ == next_seq_) break;
             // Emitting may have opened the window: only wait when a worker has something to do.
             bool busy = false;
             for (auto& w : workers_) busy = busy || !w->jobs.empty();
             if (busy) wait_and_move();
+            else if (progress_ == before && !can_fork_now()) std::this_thread::sleep_until(fork_retry_at_);  // only a fork can move things
         }
         shutdown();
     }
@@ -294,14 +304,18 @@ private:
     void dispatch() {
         bool solo_busy = false;
         for (auto& w : workers_) solo_busy = solo_busy || w->solo;
-        if (!suspects_.empty() && !solo_busy) {
-            JobPtr job = std::move(suspects_.front());
-            suspects_.pop_front();
+        if (!suspects_.empty() && !solo_busy && can_fork_now()) {
             if (Worker* w = spawn(true)) {
+                solo_fork_failures_ = 0;
+                JobPtr job = std::move(suspects_.front());
+                suspects_.pop_front();
                 job->sent = 0;
                 job->head = request_head(job->seq, job->sample, true);
                 w->jobs.push_back(std::move(job));
-            } else {
+                ++progress_;
+            } else if (++solo_fork_failures_ >= kForkTries) {  // a row of failures: give up on the rest
+                JobPtr job = std::move(suspects_.front());
+                suspects_.pop_front();
                 lose(*job, "its worker process died, and no new process could be started to check it alone: " +
                                fork_error_);
             }
@@ -328,6 +342,7 @@ private:
                 held_ += job->sample.bytes.size();
             }
             w->jobs.push_back(std::move(job));
+            ++progress_;
         }
     }
 
@@ -344,7 +359,9 @@ private:
     Worker* pick() {
         Worker* best = nullptr;
         for (auto& w : workers_)
-            if (!w->solo && w->jobs.size() < kDepth && (!best || w->jobs.size() < best->jobs.size())) best = w.get();
+            if (!w->solo && !w->timed_out && !w->closed_for_writing && w->jobs.size() < kDepth &&
+                (!best || w->jobs.size() < best->jobs.size()))
+                best = w.get();
         if ((!best || !best->jobs.empty()) && normal_workers() < max_ && can_fork_now())
             if (Worker* fresh = spawn(false)) return fresh;
         return best;
@@ -386,7 +403,8 @@ private:
         return nullptr;
     }
 
-    // No worker could be started: the next sample is worked in this process, as with --jobs 1.
+    // No worker could be started: the next sample is worked in this process, as with --jobs 1
+    // (no --sample-timeout there).
     void work_here() {
         JobPtr job;
         if (!requeue_.empty()) {
@@ -394,6 +412,7 @@ private:
             requeue_.pop_front();
             held_ -= std::min(held_, job->sample.bytes.size());
         } else {
+            if (next_seq_ - next_emit_ >= window_ || (held_ >= kMaxHeldBytes && next_seq_ > next_emit_)) return;
             job = std::make_unique<Job>();
             if (!cb_.next(job->sample)) {
                 input_done_ = true;
@@ -402,13 +421,14 @@ private:
             job->seq = next_seq_++;
         }
         held_ += keep(job->seq, cb_.work(job->sample));
+        ++progress_;
     }
 
     void wait_and_move() {
         std::vector<pollfd> fds;
         for (auto& w : workers_) {
             short ev = POLLIN;
-            if (w->unsent < w->jobs.size()) ev |= POLLOUT;
+            if (w->unsent < w->jobs.size() && !w->closed_for_writing) ev |= POLLOUT;
             fds.push_back({w->fd, ev, 0});
         }
         if (::poll(fds.data(), fds.size(), -1) < 0) {
@@ -417,8 +437,9 @@ private:
         }
         for (std::size_t i = 0; i < fds.size(); ++i) {
             Worker& w = *workers_[i];
-            if (fds[i].revents & POLLOUT) send_some(w);
+            // Replies first: a worker that has exited may have left replies (or a 'T' frame) to read.
             if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) receive(w);
+            if (fds[i].revents & POLLOUT) send_some(w);
         }
         for (std::size_t i = workers_.size(); i-- > 0;) {
             if (workers_[i]->dead) bury(i);
@@ -428,7 +449,7 @@ private:
 
     // Writes what is queued for a worker, all jobs in one call where the socket takes them.
     void send_some(Worker& w) {
-        while (!w.dead && w.unsent < w.jobs.size()) {
+        while (!w.dead && !w.closed_for_writing && w.unsent < w.jobs.size()) {
             iovec iov[64];
             std::size_t n = 0;
             for (std::size_t i = w.unsent; i < w.jobs.size() && n + 2 <= 64; ++i) {
@@ -446,7 +467,9 @@ private:
             if (k < 0) {
                 if (errno == EINTR) continue;
                 if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-                mark_dead(w, "");
+                // The worker is gone (or going): what it wrote before is still to be read, and
+                // its end of the socket tells when it is over.
+                w.closed_for_writing = true;
                 return;
             }
             // Credit what was written to the jobs in order.
@@ -506,7 +529,8 @@ private:
             if (type == kResult) {
                 held_ += keep(seq, std::move(r));
             } else {
-                lose(*job, "the analysis took longer than " + std::to_string(timeout_) + " s (--sample-timeout)");
+                held_ += keep(seq, cb_.lost(job->sample, "the analysis took longer than " + std::to_string(timeout_) +
+                                                              " s (--sample-timeout)"));
                 w.timed_out = true;
             }
         }
@@ -551,9 +575,14 @@ private:
         for (auto& jp : w->jobs) {
             Job& j = *jp;
             bool whole = j.sent == j.total();
-            if (w->timed_out || (!whole && ++j.tries <= 2)) innocent.push_back(std::move(jp));
-            else if (w->solo) lose(j, why);
-            else suspects.push_back(std::move(jp));
+            if (w->solo) {  // a suspect stays one until a fresh process dies with it whole
+                if (whole || ++j.tries > 2) lose(j, why);
+                else suspects.push_back(std::move(jp));
+            } else if (w->timed_out || (!whole && ++j.tries <= 2)) {
+                innocent.push_back(std::move(jp));
+            } else {
+                suspects.push_back(std::move(jp));
+            }
         }
         for (auto it = innocent.rbegin(); it != innocent.rend(); ++it) requeue_.push_front(std::move(*it));
         for (auto it = suspects.rbegin(); it != suspects.rend(); ++it) suspects_.push_front(std::move(*it));
@@ -590,6 +619,8 @@ private:
     bool input_done_ = false;
     std::chrono::steady_clock::time_point fork_retry_at_{};
     std::string fork_error_;
+    int solo_fork_failures_ = 0;
+    std::uint64_t progress_ = 0;  // samples handed out, worked here or emitted: to tell a stall
 };
 
 }  // namespace
