@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <fstream>
 #include <sstream>
 
 #include <csignal>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "auth/error.hpp"
@@ -287,3 +289,4 @@ TEST_CASE("run: a sample over --sample-timeout is an error; the others are done,
     CHECK_THAT(err.str(), Catch::Contains("#7: internal error: the analysis stopped (the analysis took longer than 1 s (--sample-timeout))"));
     fs::remove(p);
 }
+

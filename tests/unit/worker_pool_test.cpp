@@ -2,6 +2,16 @@
 // through run_samples in run_test.cpp.
 #include <catch2/catch.hpp>
 
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "detail/worker_pool.hpp"
 
 using auth::detail::Rendered;
@@ -77,4 +87,92 @@ TEST_CASE("worker_pool: a truncated, padded or corrupted reply is refused", "[wo
     std::string huge = wire;
     for (int k = 0; k < 8; ++k) huge[12 + k] = '\xff';  // the out string's length
     CHECK_FALSE(auth::detail::decode_rendered(huge, seq, back));
+}
+
+namespace {
+// Every sample worked, in whichever process, appends its name to this log.
+std::string g_log;
+void note(const std::string& name) {
+    std::string line = name + "\n";
+    int fd = ::open(g_log.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0600);
+    if (fd >= 0) {
+        (void)!::write(fd, line.data(), line.size());
+        ::close(fd);
+    }
+}
+
+std::map<std::string, int> worked() {
+    std::map<std::string, int> n;
+    std::ifstream log(g_log);
+    for (std::string l; std::getline(log, l);) ++n[l];
+    return n;
+}
+
+// Runs n samples "s0".. (each with `bytes` bytes travelling in its request) through one worker.
+std::vector<std::string> run_pool(int n, std::size_t bytes, unsigned timeout,
+                                  const std::function<void(const std::string&)>& work) {
+    g_log = (std::filesystem::temp_directory_path() / ("authscope-pool-" + std::to_string(::getpid()))).string();
+    std::filesystem::remove(g_log);
+    int given = 0;
+    std::vector<std::string> emitted;
+    auth::detail::PoolCallbacks cb;
+    cb.next = [&](auth::Sample& s) {
+        if (given == n) return false;
+        s = auth::Sample{};
+        s.file = "s" + std::to_string(given++);
+        s.bytes.assign(bytes, 'x');
+        return true;
+    };
+    cb.work = [&](auth::Sample& s) {
+        note(s.file);
+        work(s.file);
+        Rendered r;
+        r.out = s.file + " ok";
+        return r;
+    };
+    cb.lost = [](const auth::Sample& s, const std::string& why) {
+        Rendered r;
+        r.out = s.file + " lost: " + why;
+        return r;
+    };
+    cb.emit = [&](Rendered& r) { emitted.push_back(r.out); };
+    auth::detail::PoolOptions o;
+    o.workers = 1;
+    o.sample_timeout = timeout;
+    auth::detail::run_in_processes(o, cb);
+    return emitted;
+}
+}  // namespace
+
+TEST_CASE("worker_pool: a sample over the time limit is lost once, and no other sample is worked twice", "[worker_pool]") {
+    // Large requests keep the first process writing to the worker when it gives up: its last
+    // replies and its 'T' frame must still be read.
+    auto out = run_pool(6, 1u << 20, 1, [](const std::string& f) {
+        if (f == "s1")
+            for (;;) ::pause();
+    });
+    REQUIRE(out.size() == 6);
+    CHECK(out[0] == "s0 ok");
+    CHECK_THAT(out[1], Catch::StartsWith("s1 lost: the analysis took longer than 1 s"));
+    for (int i = 2; i < 6; ++i) CHECK(out[i] == "s" + std::to_string(i) + " ok");
+    for (const auto& [f, n] : worked()) {
+        INFO(f);
+        CHECK(n == 1);
+    }
+    std::filesystem::remove(g_log);
+}
+
+TEST_CASE("worker_pool: after a crash the samples are worked again alone, and only the culprit is lost", "[worker_pool]") {
+    auto out = run_pool(10, 1000, 0, [](const std::string& f) {
+        if (f == "s4") ::abort();
+    });
+    REQUIRE(out.size() == 10);
+    for (int i = 0; i < 10; ++i) {
+        INFO(out[i]);
+        if (i == 4) CHECK_THAT(out[i], Catch::StartsWith("s4 lost: its worker process was killed by signal 6"));
+        else CHECK(out[i] == "s" + std::to_string(i) + " ok");
+    }
+    auto n = worked();
+    CHECK(n["s4"] == 2);  // once among the others, once alone
+    std::filesystem::remove(g_log);
 }
