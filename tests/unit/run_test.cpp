@@ -45,6 +45,35 @@ fs::path make_mbox(int n) {
     return p;
 }
 
+fs::path write_mbox(const std::string& name, const std::vector<std::string>& subjects) {
+    fs::path p = fs::temp_directory_path() / ("authscope-run-" + name + "-" + std::to_string(::getpid()) + ".mbox");
+    std::ofstream f(p, std::ios::binary);
+    for (const auto& s : subjects) f << "From x\nSubject: " << s << "\n\nbody\n\n";
+    return p;
+}
+
+// Runs the analyzer over one input as JSON, with worker processes; the output lines parsed.
+struct JsonRun {
+    int status = 0;
+    std::vector<nlohmann::json> lines;
+    std::string err;
+};
+JsonRun run_json(const auth::Analyzer& analyze, const fs::path& input, unsigned jobs, unsigned timeout = 600) {
+    auth::CommonOptions opts;
+    opts.format = auth::Format::json;
+    opts.jobs = jobs;
+    opts.sample_timeout = timeout;
+    opts.inputs = {input.string()};
+    opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
+    std::ostringstream out, err;
+    JsonRun r;
+    r.status = auth::run_samples("test", opts, analyze, out, err);
+    std::istringstream lines(out.str());
+    for (std::string line; std::getline(lines, line);) r.lines.push_back(nlohmann::json::parse(line));
+    r.err = err.str();
+    return r;
+}
+
 }  // namespace
 
 TEST_CASE("run: samples come out in input order with any number of jobs; bad ones do not stop the rest", "[run]") {
@@ -126,24 +155,14 @@ auth::Outcome dying_analyzer(const auth::SampleContext& c) {
 }  // namespace
 
 TEST_CASE("run: a worker process that dies loses only its sample; the others are done, in order", "[run]") {
-    fs::path p = fs::temp_directory_path() / ("authscope-run-die-" + std::to_string(::getpid()) + ".mbox");
-    {
-        std::ofstream f(p, std::ios::binary);
-        for (int i = 0; i < 30; ++i)
-            f << "From x\nSubject: " << (i == 7 || i == 19 ? "die" : i % 2 ? "pass" : "m") << "\n\nbody\n\n";
-    }
-    auth::CommonOptions opts;
-    opts.format = auth::Format::json;
-    opts.jobs = 3;
-    opts.inputs = {p.string()};
-    opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
-    std::ostringstream out, err;
-    CHECK(auth::run_samples("test", opts, dying_analyzer, out, err) == auth::kExitBadInput);
-    std::istringstream lines(out.str());
-    std::string line;
-    int i = 0;
-    while (std::getline(lines, line)) {
-        auto j = nlohmann::json::parse(line);
+    std::vector<std::string> subjects;
+    for (int i = 0; i < 30; ++i) subjects.push_back(i == 7 || i == 19 ? "die" : i % 2 ? "pass" : "m");
+    fs::path p = write_mbox("die", subjects);
+    JsonRun r = run_json(dying_analyzer, p, 3);
+    CHECK(r.status == auth::kExitBadInput);
+    REQUIRE(r.lines.size() == 30);
+    for (int i = 0; i < 30; ++i) {
+        const auto& j = r.lines[i];
         CHECK(j["file"] == p.string() + "#" + std::to_string(i + 1));
         if (i == 7 || i == 19) {
             CHECK(j["result"] == "error");
@@ -151,11 +170,9 @@ TEST_CASE("run: a worker process that dies loses only its sample; the others are
         } else {
             CHECK(j["result"] == (i % 2 ? "pass" : "fail"));
         }
-        ++i;
     }
-    CHECK(i == 30);
-    CHECK_THAT(err.str(), Catch::Contains("#8: internal error: the analysis stopped (its worker process was killed by signal 9"));
-    CHECK_THAT(err.str(), Catch::Contains("the other samples go on"));
+    CHECK_THAT(r.err, Catch::Contains("#8: internal error: the analysis stopped (its worker process was killed by signal 9"));
+    CHECK_THAT(r.err, Catch::Contains("the other samples go on"));
     fs::remove(p);
 }
 
@@ -229,37 +246,21 @@ auth::Outcome hanging_analyzer(const auth::SampleContext& c) {
     return subject_analyzer(c);
 }
 
-fs::path write_mbox(const std::string& name, const std::vector<std::string>& subjects) {
-    fs::path p = fs::temp_directory_path() / ("authscope-run-" + name + "-" + std::to_string(::getpid()) + ".mbox");
-    std::ofstream f(p, std::ios::binary);
-    for (const auto& s : subjects) f << "From x\nSubject: " << s << "\n\nbody\n\n";
-    return p;
-}
 }  // namespace
 
 TEST_CASE("run: a sample that harms its worker without killing it does not get another sample blamed", "[run]") {
     std::vector<std::string> subjects;
     for (int i = 0; i < 30; ++i) subjects.push_back(i == 9 ? "poison" : i % 2 ? "pass" : "m");
     fs::path p = write_mbox("poison", subjects);
-    auth::CommonOptions opts;
-    opts.format = auth::Format::json;
-    opts.jobs = 2;
-    opts.inputs = {p.string()};
-    opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
-    std::ostringstream out, err;
     // Every sample is worked again alone in a fresh process after the crash: none is lost.
-    CHECK(auth::run_samples("test", opts, poisoning_analyzer, out, err) == auth::kExitNotPass);
-    CHECK(err.str().empty());
-    std::istringstream lines(out.str());
-    std::string line;
-    int i = 0;
-    while (std::getline(lines, line)) {
-        auto j = nlohmann::json::parse(line);
-        CHECK(j["file"] == p.string() + "#" + std::to_string(i + 1));
-        CHECK(j["result"] == (i % 2 && i != 9 ? "pass" : "fail"));
-        ++i;
+    JsonRun r = run_json(poisoning_analyzer, p, 2);
+    CHECK(r.status == auth::kExitNotPass);
+    CHECK(r.err.empty());
+    REQUIRE(r.lines.size() == 30);
+    for (int i = 0; i < 30; ++i) {
+        CHECK(r.lines[i]["file"] == p.string() + "#" + std::to_string(i + 1));
+        CHECK(r.lines[i]["result"] == (i % 2 && i != 9 ? "pass" : "fail"));
     }
-    CHECK(i == 30);
     fs::remove(p);
 }
 
@@ -267,26 +268,14 @@ TEST_CASE("run: a sample over --sample-timeout is an error; the others are done,
     std::vector<std::string> subjects;
     for (int i = 0; i < 20; ++i) subjects.push_back(i == 6 ? "hang" : i % 2 ? "pass" : "m");
     fs::path p = write_mbox("hang", subjects);
-    auth::CommonOptions opts;
-    opts.format = auth::Format::json;
-    opts.jobs = 2;
-    opts.sample_timeout = 1;
-    opts.inputs = {p.string()};
-    opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
-    std::ostringstream out, err;
-    CHECK(auth::run_samples("test", opts, hanging_analyzer, out, err) == auth::kExitBadInput);
-    std::istringstream lines(out.str());
-    std::string line;
-    int i = 0;
-    while (std::getline(lines, line)) {
-        auto j = nlohmann::json::parse(line);
-        CHECK(j["file"] == p.string() + "#" + std::to_string(i + 1));
-        if (i == 6) CHECK(j["result"] == "error");
-        else CHECK(j["result"] == (i % 2 ? "pass" : "fail"));
-        ++i;
+    JsonRun r = run_json(hanging_analyzer, p, 2, 1);
+    CHECK(r.status == auth::kExitBadInput);
+    REQUIRE(r.lines.size() == 20);
+    for (int i = 0; i < 20; ++i) {
+        CHECK(r.lines[i]["file"] == p.string() + "#" + std::to_string(i + 1));
+        if (i == 6) CHECK(r.lines[i]["result"] == "error");
+        else CHECK(r.lines[i]["result"] == (i % 2 ? "pass" : "fail"));
     }
-    CHECK(i == 20);
-    CHECK_THAT(err.str(), Catch::Contains("#7: internal error: the analysis stopped (the analysis took longer than 1 s (--sample-timeout))"));
+    CHECK_THAT(r.err, Catch::Contains("#7: internal error: the analysis stopped (the analysis took longer than 1 s (--sample-timeout))"));
     fs::remove(p);
 }
-
