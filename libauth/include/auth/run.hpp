@@ -76,8 +76,8 @@ void finish_session_dns(const CommonOptions& opts, const std::shared_ptr<Resolve
 
 // Runs the analyzer over every sample of opts.inputs (stdin when none), opts.jobs at a time
 // (worker processes or threads, opts.workers), printing each outcome to out in input order and
-// one-line errors to err. A sample whose worker process dies is an error (exit 3); the others
-// go on. Returns the highest exit status.
+// one-line errors to err. A sample whose worker process dies, or that takes longer than
+// opts.sample_timeout in one, is an error (exit 3); the others go on. Returns the highest exit status.
 int run_samples(const std::string& tool, const CommonOptions& opts, const Analyzer& analyze,
                 std::ostream& out, std::ostream& err);
 
