@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,6 +14,16 @@
 namespace fs = std::filesystem;
 
 namespace auth {
+
+namespace {
+
+// The sentence for a sample over the size limit (its size when it is known).
+std::string over_limit(std::size_t max, std::size_t size = 0) {
+    if (size) return "message is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(max);
+    return "message is over the limit of " + std::to_string(max) + " bytes";
+}
+
+}  // namespace
 
 MboxReader::MboxReader(std::istream& in, std::size_t max_message_bytes, std::string already_read,
                        std::size_t block_bytes)
@@ -205,7 +214,7 @@ bool MboxReader::scan(std::string* bytes, Extent* where, std::string& error) {
     if (where) *where = Extent{start, end - start, quoted};
     if (over) {
         if (bytes) bytes->clear();
-        error = "message is over the limit of " + std::to_string(max_) + " bytes";
+        error = over_limit(max_);
     }
     return true;
 }
@@ -269,10 +278,6 @@ void walk(const fs::path& dir, std::vector<std::string>& out, std::string& error
             out.push_back(p.string());
         }
     }
-}
-
-std::string over_limit(std::size_t size, std::size_t max) {
-    return "message is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(max);
 }
 
 // Appends the rest of `in` to bytes, at most max + 1 bytes in all; false on a read error.
@@ -376,7 +381,7 @@ bool SampleSource::next(Sample& out) {
         }
         if (known_size > d.max_bytes) {  // not read at all
             out.bytes.clear();
-            out.error = over_limit(known_size, d.max_bytes);
+            out.error = over_limit(d.max_bytes, known_size);
             return true;
         }
         if (regular) {  // read by load_sample(): here, or later in a worker when deferred
@@ -386,11 +391,10 @@ bool SampleSource::next(Sample& out) {
             if (!d.defer) load_sample(out, d.max_bytes);
             return true;
         }
-        out.bytes.reserve(known_size + 1);
-        bool ok = read_rest(*in, out.bytes, d.max_bytes);
+        bool ok = read_rest(*in, out.bytes, d.max_bytes);  // stdin, a pipe: read here
         if (out.bytes.size() > d.max_bytes) {
             out.bytes.clear();
-            out.error = "message is over the limit of " + std::to_string(d.max_bytes) + " bytes";
+            out.error = over_limit(d.max_bytes);
         } else if (!ok) {
             out.error = "read error";
         }
@@ -488,7 +492,7 @@ void load_sample(Sample& s, std::size_t max_message_bytes) {
     }
     s.bytes.resize(got);
     if (s.error.empty() && got > max_message_bytes)
-        s.error = "message is over the limit of " + std::to_string(max_message_bytes) + " bytes";
+        s.error = over_limit(max_message_bytes);
     if (!s.error.empty()) s.bytes.clear();
 }
 

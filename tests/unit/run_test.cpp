@@ -58,10 +58,12 @@ struct JsonRun {
     std::vector<nlohmann::json> lines;
     std::string err;
 };
-JsonRun run_json(const auth::Analyzer& analyze, const fs::path& input, unsigned jobs, unsigned timeout = 600) {
+JsonRun run_json(const auth::Analyzer& analyze, const fs::path& input, unsigned jobs, unsigned timeout = 600,
+                 auth::Workers workers = auth::Workers::processes) {
     auth::CommonOptions opts;
     opts.format = auth::Format::json;
     opts.jobs = jobs;
+    opts.workers = workers;
     opts.sample_timeout = timeout;
     opts.inputs = {input.string()};
     opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
@@ -82,20 +84,10 @@ TEST_CASE("run: samples come out in input order with any number of jobs; bad one
                                  {7u, auth::Workers::processes}, {2u, auth::Workers::threads},
                                  {7u, auth::Workers::threads}}) {
         INFO("jobs " << jobs << (workers == auth::Workers::threads ? " threads" : " processes"));
-        auth::CommonOptions opts;
-        opts.format = auth::Format::json;
-        opts.jobs = jobs;
-        opts.workers = workers;
-        opts.inputs = {mbox.string()};
-        opts.dns.from_file = AUTHSCOPE_SOURCE_DIR "/tests/unit/data/empty.zone";
-        std::ostringstream out, err;
-        int status = auth::run_samples("test", opts, subject_analyzer, out, err);
-        CHECK(status == auth::kExitBadInput);
-        std::istringstream lines(out.str());
-        std::string line;
+        JsonRun r = run_json(subject_analyzer, mbox, jobs, 600, workers);
+        CHECK(r.status == auth::kExitBadInput);
         int i = 0;
-        while (std::getline(lines, line)) {
-            auto j = nlohmann::json::parse(line);
+        for (const auto& j : r.lines) {
             CHECK(j["tool"] == "test");
             CHECK(j["file"] == mbox.string() + "#" + std::to_string(i + 1));
             if (i == 3 || i == 5) {
@@ -109,9 +101,8 @@ TEST_CASE("run: samples come out in input order with any number of jobs; bad one
             ++i;
         }
         CHECK(i == 40);
-        std::string e = err.str();
-        CHECK_THAT(e, Catch::Contains("authscope-test: " + mbox.string() + "#4: line 1: not a header field"));
-        CHECK_THAT(e, Catch::Contains("#6: the analyzer refused it"));
+        CHECK_THAT(r.err, Catch::Contains("authscope-test: " + mbox.string() + "#4: line 1: not a header field"));
+        CHECK_THAT(r.err, Catch::Contains("#6: the analyzer refused it"));
     }
     fs::remove(mbox);
 }
