@@ -7,6 +7,7 @@
 #include <memory>
 
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "auth/dkim_key.hpp"
@@ -235,13 +236,6 @@ std::string without_b_value(std::string_view raw) {
 
 // ---- cryptography (OpenSSL EVP) ----
 
-std::optional<std::string> sha256(std::string_view data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr) != 1) return std::nullopt;
-    return std::string(reinterpret_cast<char*>(md), n);
-}
-
 struct PkeyFree {
     void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
 };
@@ -249,30 +243,53 @@ struct MdCtxFree {
     void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
 
-// RSA PKCS#1 v1.5 with SHA-256 (RFC 6376 §3.3.1) or Ed25519 over the SHA-256 of the data (RFC 8463 §3).
-bool verify_signature(const DkimKeyRecord& key, const std::string& algorithm, std::string_view data,
-                      const std::string& sig) {
+// An incremental SHA-256 (OpenSSL EVP), copyable, so a seal's hash can extend the previous one.
+class Sha256 {
+public:
+    Sha256() : ctx_(EVP_MD_CTX_new()) { ok_ = ctx_ && EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) == 1; }
+    Sha256(const Sha256& o) : ctx_(EVP_MD_CTX_new()) { ok_ = o.ok_ && ctx_ && EVP_MD_CTX_copy_ex(ctx_.get(), o.ctx_.get()) == 1; }
+    Sha256& operator=(const Sha256&) = delete;
+    void update(std::string_view d) { ok_ = ok_ && EVP_DigestUpdate(ctx_.get(), d.data(), d.size()) == 1; }
+    std::optional<std::string> final() {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        if (!ok_ || EVP_DigestFinal_ex(ctx_.get(), md, &n) != 1) return std::nullopt;
+        return std::string(reinterpret_cast<char*>(md), n);
+    }
+
+private:
+    std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx_;
+    bool ok_ = false;
+};
+
+struct PkeyCtxFree {
+    void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+};
+
+// Verifies `sig` over data whose SHA-256 is `digest`: RSA PKCS#1 v1.5 with SHA-256 (RFC 6376
+// §3.3.1), or Ed25519 over the SHA-256 itself (RFC 8463 §3). Working from the digest keeps the
+// seals' hashing linear in the number of sets.
+bool verify_digest(const DkimKeyRecord& key, const std::string& algorithm, const std::string& digest, const std::string& sig) {
     std::unique_ptr<EVP_PKEY, PkeyFree> pkey;
-    std::string signed_bytes;
-    const EVP_MD* md = nullptr;
     if (algorithm == "ed25519-sha256") {
         if (key.public_key.size() != 32) return false;
         pkey.reset(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
                                                reinterpret_cast<const unsigned char*>(key.public_key.data()), 32));
-        auto h = sha256(data);
-        if (!h) return false;
-        signed_bytes = std::move(*h);
-    } else {
-        const auto* p = reinterpret_cast<const unsigned char*>(key.spki_der.data());
-        pkey.reset(d2i_PUBKEY(nullptr, &p, static_cast<long>(key.spki_der.size())));
-        signed_bytes.assign(data);
-        md = EVP_sha256();
+        if (!pkey) return false;
+        std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+        if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) return false;
+        return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                                reinterpret_cast<const unsigned char*>(digest.data()), digest.size()) == 1;
     }
+    const auto* p = reinterpret_cast<const unsigned char*>(key.spki_der.data());
+    pkey.reset(d2i_PUBKEY(nullptr, &p, static_cast<long>(key.spki_der.size())));
     if (!pkey) return false;
-    std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-    if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, pkey.get()) != 1) return false;
-    return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                            reinterpret_cast<const unsigned char*>(signed_bytes.data()), signed_bytes.size()) == 1;
+    std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new(pkey.get(), nullptr));
+    if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1)
+        return false;
+    return EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                           reinterpret_cast<const unsigned char*>(digest.data()), digest.size()) == 1;
 }
 
 // ---- keys ----
@@ -610,85 +627,108 @@ ArcReport verify_arc(const Message& msg, Resolver& dns) {
         }
     }
 
-    // The signatures. Every AMS and every seal is checked (for the report); cv follows §5.2.
+    // The signatures. Every AMS and every seal is checked (for the report) within a budget; cv
+    // follows §5.2. The newest AMS is always checked, the older ones (only for oldest-pass) while
+    // the bytes they hash stay within kOptionalHashBudget: a hostile message cannot make the work
+    // grow with the square of its size.
+    constexpr std::size_t kOptionalHashBudget = 64u << 20;
+    std::size_t optional_hashed = 0;
     Keys keys(dns);
-    std::string body;
     bool body_converted = false;
-    bool have_body = false;
+    std::optional<std::string> body;
+    std::map<std::string, std::string> canon_bodies;  // by canonicalisation: at most two
     std::map<std::pair<std::string, std::optional<std::uint64_t>>, std::optional<std::string>> body_hashes;
-    auto body_hash = [&](const ArcSignature& s, Verdict& problem) -> std::optional<std::string> {
-        if (!have_body) {
-            body = to_crlf(msg.body(), body_converted);
-            have_body = true;
-        }
-        auto key = std::make_pair(s.body_canon, s.l);
+    auto body_hash = [&](const ArcSignature& a, Verdict& problem, std::size_t& hashed) -> std::optional<std::string> {
+        if (!body) body = to_crlf(msg.body(), body_converted);
+        auto cb = canon_bodies.find(a.body_canon);
+        if (cb == canon_bodies.end())
+            cb = canon_bodies.emplace(a.body_canon, a.body_canon == "relaxed" ? relaxed_body(*body) : simple_body(*body)).first;
+        const std::string& canon = cb->second;
+        auto key = std::make_pair(a.body_canon, a.l);
         auto it = body_hashes.find(key);
         if (it == body_hashes.end()) {
-            std::string canon = s.body_canon == "relaxed" ? relaxed_body(body) : simple_body(body);
             std::optional<std::string> h;
-            if (!s.l || *s.l <= canon.size()) h = sha256(std::string_view(canon).substr(0, s.l ? *s.l : canon.size()));
+            if (!a.l || *a.l <= canon.size()) {
+                Sha256 sha;
+                sha.update(std::string_view(canon).substr(0, a.l ? static_cast<std::size_t>(*a.l) : canon.size()));
+                h = sha.final();
+                hashed += canon.size();
+            }
             it = body_hashes.emplace(key, h).first;
         }
         if (!it->second)
             problem = Verdict{Result::fail, Reason{"body-truncated", "The AMS's l= is longer than the canonical body (RFC 6376 §3.5)."}};
         return it->second;
     };
-    auto check = [&](const ArcSignatureParse& p, const std::string& data, ArcKeyEvidence& ev, const std::string& what) -> Verdict {
+    auto check = [&](const ArcSignatureParse& p, const std::optional<std::string>& digest, ArcKeyEvidence& ev,
+                     const std::string& what) -> Verdict {
         const KeyLookup& k = keys.get(p.sig.d, p.sig.s, p.sig.a);
         ev = k.evidence;
         if (k.error) return *k.error;
         auto sig = decode_base64(p.sig.b);
-        if (!sig || !verify_signature(*k.key, p.sig.a, data, *sig))
+        if (!digest || !sig || !verify_digest(*k.key, p.sig.a, *digest, *sig))
             return Verdict{Result::fail, Reason{"signature-mismatch", "The " + what + "'s signature b= does not verify with the key at " +
                                                                           ev.name.substr(0, ev.name.size() - 1) + "."}};
         return pass_verdict("The " + what);
     };
 
-    for (unsigned i = 1; i <= n; ++i) {
+    // §5.1.2 / RFC 6376 §3.7: each AMS as a DKIM signature, newest first.
+    for (unsigned i = n; i >= 1; --i) {
         const SetFields& s = sets.at(i);
         ArcHop& hop = rep.hops[i - 1];
-        // §5.1.2 / RFC 6376 §3.7: the AMS, as a DKIM signature.
+        if (i < n && optional_hashed > kOptionalHashBudget) {
+            hop.ams = Verdict{Result::none, Reason{"not-evaluated", "Not verified: the message is too large to check every older AMS "
+                                                                    "(only the newest decides the chain)."}};
+            continue;
+        }
+        std::size_t hashed = 0;
         if (!s.ams_parse.ok()) {
             hop.ams = Verdict{Result::permerror, *s.ams_parse.error};
         } else {
             const ArcSignature& a = s.ams_parse.sig;
             Verdict problem;
-            auto bh = body_hash(a, problem);
+            auto bh = body_hash(a, problem, hashed);
             if (!bh) {
                 hop.ams = problem;
             } else if (encode_base64(*bh) != a.bh) {
                 hop.ams = Verdict{Result::fail, Reason{"body-hash-mismatch", "The body hash bh= of the AMS i=" + std::to_string(i) +
                                                                                   " does not match the body: it changed after this hop signed it."}};
             } else {
-                std::string data;
+                Sha256 sha;
                 std::vector<bool> used(fields.size(), false);
                 for (const auto& name : a.h) {
                     for (std::size_t k = fields.size(); k-- > 0;) {  // RFC 6376 §5.4.2: bottom up
                         if (used[k] || !iequals(fields[k].f->name, name)) continue;
                         used[k] = true;
-                        data += canon_header(fields[k].raw, a.header_canon);
-                        data += "\r\n";
+                        std::string c = canon_header(fields[k].raw, a.header_canon);
+                        hashed += c.size();
+                        sha.update(c);
+                        sha.update("\r\n");
                         break;
                     }
                 }
-                data += canon_header(without_b_value(s.ams.front()->raw), a.header_canon);
-                hop.ams = check(s.ams_parse, data, hop.ams_key, "AMS i=" + std::to_string(i));
+                sha.update(canon_header(without_b_value(s.ams.front()->raw), a.header_canon));
+                hop.ams = check(s.ams_parse, sha.final(), hop.ams_key, "AMS i=" + std::to_string(i));
             }
         }
-        // §5.1.1: the seal signs the sets 1..i (AAR, AMS, AS each), relaxed, its own b= empty.
+        if (i < n) optional_hashed += hashed;
+    }
+    // §5.1.1: seal i signs the sets 1..i (AAR, AMS, AS each), relaxed, its own b= empty; one running
+    // hash over the sets, copied for each seal.
+    Sha256 running;
+    for (unsigned i = 1; i <= n; ++i) {
+        const SetFields& s = sets.at(i);
+        ArcHop& hop = rep.hops[i - 1];
+        running.update(relaxed_header(s.aar.front()->raw) + "\r\n");
+        running.update(relaxed_header(s.ams.front()->raw) + "\r\n");
         if (!s.seal_parse.ok()) {
             hop.seal = Verdict{Result::permerror, *s.seal_parse.error};
         } else {
-            std::string data;
-            for (unsigned j = 1; j <= i; ++j) {
-                const SetFields& sj = sets.at(j);
-                data += relaxed_header(sj.aar.front()->raw) + "\r\n";
-                data += relaxed_header(sj.ams.front()->raw) + "\r\n";
-                if (j < i) data += relaxed_header(sj.seal.front()->raw) + "\r\n";
-            }
-            data += relaxed_header(without_b_value(s.seal.front()->raw));
-            hop.seal = check(s.seal_parse, data, hop.seal_key, "ARC-Seal i=" + std::to_string(i));
+            Sha256 sha(running);
+            sha.update(relaxed_header(without_b_value(s.seal.front()->raw)));
+            hop.seal = check(s.seal_parse, sha.final(), hop.seal_key, "ARC-Seal i=" + std::to_string(i));
         }
+        running.update(relaxed_header(s.seal.front()->raw) + "\r\n");
     }
     if (body_converted) rep.bare_lf_converted = true;
 

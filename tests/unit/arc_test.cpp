@@ -124,6 +124,22 @@ TEST_CASE("a sealed message passes, with each hop's sealer, results and keys", "
     CHECK(!r.bare_lf_converted);
 }
 
+TEST_CASE("ed25519-sha256 seals and message signatures (RFC 8463)", "[arc]") {
+    ArcReport r = verify_fixture("010-pass-ed25519");
+    CHECK(r.cv == "pass");
+    REQUIRE(r.hops.size() == 1);
+    CHECK(r.hops[0].seal_key.type == "ed25519");
+    const std::string eml = slurp(fixture("010-pass-ed25519.eml"));
+    const std::string zone = slurp(fixture("010-pass-ed25519.zone"));
+    ArcReport changed = verify_bytes(replace_once(eml, "To: team@example.net", "To: team@example.org"), zone);
+    CHECK(changed.cv == "fail");
+    CHECK(changed.hops[0].ams.reason.code == "signature-mismatch");
+    // The same key published as RSA: the key type does not match a=.
+    ArcReport wrong = verify_bytes(eml, replace_once(zone, "k=ed25519", "k=rsa"));
+    CHECK(wrong.cv == "fail");
+    CHECK(wrong.hops[0].ams.result == Result::permerror);
+}
+
 TEST_CASE("LF line ends are read as CRLF", "[arc]") {
     ArcReport r = verify_fixture("008-pass-lf-line-ends");
     CHECK(r.cv == "pass");
