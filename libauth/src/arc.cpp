@@ -845,9 +845,11 @@ Json to_json(const ArcReport& r) {
 }
 
 std::string to_text(const ArcReport& r) {
+    // Everything taken from the message is shown printable (no control characters reach a terminal).
+    auto v = [](const std::string& x) { return visible(x, 2000); };
     std::string out = "arc=" + r.cv;
     if (r.verdict.result == Result::temperror) out += " (temperror)";
-    out += ": " + r.verdict.reason.text + "\n";
+    out += ": " + v(r.verdict.reason.text) + "\n";
     if (r.oldest_pass) {
         out += "  oldest-pass=" + std::to_string(*r.oldest_pass) +
                (*r.oldest_pass == 0 ? " (every hop's AMS still verifies: nobody changed the message after signing)"
@@ -855,14 +857,14 @@ std::string to_text(const ArcReport& r) {
                "\n";
     }
     for (const auto& h : r.hops) {
-        out += "  hop i=" + std::to_string(h.instance) + ": sealed by " + (h.sealer.empty() ? "(no seal)" : h.sealer);
-        if (!h.selector.empty()) out += " (s=" + h.selector + ", cv=" + h.cv + ")";
-        out += "\n    seal " + std::string(to_string(h.seal.result)) + " [" + h.seal.reason.code + "] " + h.seal.reason.text + "\n";
-        out += "    ams " + std::string(to_string(h.ams.result)) + " [" + h.ams.reason.code + "] " + h.ams.reason.text + "\n";
+        out += "  hop i=" + std::to_string(h.instance) + ": sealed by " + (h.sealer.empty() ? "(no seal)" : v(h.sealer));
+        if (!h.selector.empty()) out += " (s=" + v(h.selector) + ", cv=" + v(h.cv) + ")";
+        out += "\n    seal " + std::string(to_string(h.seal.result)) + " [" + h.seal.reason.code + "] " + v(h.seal.reason.text) + "\n";
+        out += "    ams " + std::string(to_string(h.ams.result)) + " [" + h.ams.reason.code + "] " + v(h.ams.reason.text) + "\n";
         if (h.has_aar) {
-            out += "    results recorded by " + (h.aar.authserv_id.empty() ? std::string("(no authserv-id)") : h.aar.authserv_id) + ":";
+            out += "    results recorded by " + (h.aar.authserv_id.empty() ? std::string("(no authserv-id)") : v(h.aar.authserv_id)) + ":";
             if (h.aar.results.empty()) out += " none";
-            for (const auto& c : h.aar.results) out += " " + c.method + "=" + c.result;
+            for (const auto& c : h.aar.results) out += " " + v(c.method) + "=" + v(c.result);
             out += "\n";
         } else {
             out += "    no ARC-Authentication-Results\n";
