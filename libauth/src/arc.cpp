@@ -672,6 +672,9 @@ ArcReport verify_arc(const Message& msg, Resolver& dns) {
         return pass_verdict("The " + what);
     };
 
+    std::map<std::string, std::vector<std::size_t>> fields_by_name;  // lower-case name -> indices, top first
+    for (std::size_t k = 0; k < fields.size(); ++k) fields_by_name[to_lower(fields[k].f->name)].push_back(k);
+
     // §5.1.2 / RFC 6376 §3.7: each AMS as a DKIM signature, newest first.
     for (unsigned i = n; i >= 1; --i) {
         const SetFields& s = sets.at(i);
@@ -695,17 +698,19 @@ ArcReport verify_arc(const Message& msg, Resolver& dns) {
                                                                                   " does not match the body: it changed after this hop signed it."}};
             } else {
                 Sha256 sha;
-                std::vector<bool> used(fields.size(), false);
+                // RFC 6376 §5.4.2: each name in h= takes the lowest unused field of that name. One
+                // stack per name keeps this linear however long h= is (a hostile h= can list
+                // thousands of names).
+                auto left = fields_by_name;
                 for (const auto& name : a.h) {
-                    for (std::size_t k = fields.size(); k-- > 0;) {  // RFC 6376 §5.4.2: bottom up
-                        if (used[k] || !iequals(fields[k].f->name, name)) continue;
-                        used[k] = true;
-                        std::string c = canon_header(fields[k].raw, a.header_canon);
-                        hashed += c.size();
-                        sha.update(c);
-                        sha.update("\r\n");
-                        break;
-                    }
+                    auto it = left.find(to_lower(name));
+                    if (it == left.end() || it->second.empty()) continue;
+                    const std::size_t k = it->second.back();
+                    it->second.pop_back();
+                    std::string c = canon_header(fields[k].raw, a.header_canon);
+                    hashed += c.size();
+                    sha.update(c);
+                    sha.update("\r\n");
                 }
                 sha.update(canon_header(without_b_value(s.ams.front()->raw), a.header_canon));
                 hop.ams = check(s.ams_parse, sha.final(), hop.ams_key, "AMS i=" + std::to_string(i));

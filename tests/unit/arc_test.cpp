@@ -279,3 +279,16 @@ TEST_CASE("hostile input: many ARC fields fail fast without crashing", "[arc]") 
     CHECK(r.cv == "fail");
     CHECK(r.verdict.reason.code == "too-many-sets");
 }
+
+TEST_CASE("hostile input: a very long h= over many fields is read once per name", "[arc]") {
+    std::string eml = slurp(fixture("001-pass-one-hop.eml"));
+    std::string h = "h=";
+    for (int k = 0; k < 100000; ++k) h += "x-a:";
+    eml = replace_once(eml, "h=from : to : subject", h + "from : to : subject");
+    std::string top;
+    for (int k = 0; k < 3000; ++k) top += "X-A: " + std::to_string(k) + "\r\n";
+    ArcReport r = verify_bytes(top + eml, slurp(fixture("001-pass-one-hop.zone")));
+    CHECK(r.cv == "fail");
+    CHECK(r.hops[0].ams.reason.code == "signature-mismatch");  // the AMS itself was changed
+    CHECK(r.hops[0].ams_h.size() == 100007);
+}
