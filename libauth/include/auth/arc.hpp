@@ -15,7 +15,8 @@
 // Per-signature codes (ArcHop::seal / ArcHop::ams): verified, signature-syntax, unsupported-algorithm,
 //   key-not-found, key-revoked, key-syntax, key-not-for-email, key-type-mismatch, key-hash-mismatch,
 //   weak-key (RSA < 1024 bits, RFC 8301 §3.2), body-hash-mismatch, body-truncated, signature-mismatch,
-//   dns-temperror, not-evaluated (the chain's structure is broken, so nothing was verified).
+//   dns-temperror, not-evaluated (the chain's structure is broken, so nothing was verified; or an
+//   older AMS beyond the 64 MiB hashing budget of a huge message: only the newest AMS decides cv).
 #pragma once
 #include <cstdint>
 #include <optional>
