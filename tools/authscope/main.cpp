@@ -16,6 +16,7 @@ struct ToolInfo {
 };
 const ToolInfo kTools[] = {
     {"dkim", "verify every DKIM signature of a sample (RFC 6376, RFC 8463, RFC 8301)"},
+    {"arc", "verify a sample's ARC chain: cv, where it broke, what each hop recorded (RFC 8617)"},
     {"spf", "evaluate SPF for a sample's connecting IP, HELO and MAIL FROM (RFC 7208)"},
     {"dmarc", "DMARC: identifier alignment, policy and disposition (RFC 9989, RFC 7489)"},
     {"explain", "why mail that authenticates as a brand can still be abusive"},
