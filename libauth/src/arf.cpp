@@ -41,6 +41,25 @@ std::optional<Message> parse_original(const std::string& bytes) {
     }
 }
 
+// RFC 5322 §2.1 lines end in CRLF; a report saved with bare CR line ends (old Mac style) would
+// otherwise be one long line to the MIME reader. Returns true when most line ends were bare CRs
+// and `out` holds the text with each bare CR made CRLF.
+bool bare_cr_to_crlf(const std::string& in, std::string& out) {
+    std::size_t bare = 0, lf = 0;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (in[i] == '\n') ++lf;
+        else if (in[i] == '\r' && (i + 1 == in.size() || in[i + 1] != '\n')) ++bare;
+    }
+    if (bare == 0 || bare <= lf) return false;
+    out.clear();
+    out.reserve(in.size() + bare);
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        out += in[i];
+        if (in[i] == '\r' && (i + 1 == in.size() || in[i + 1] != '\n')) out += '\n';
+    }
+    return true;
+}
+
 std::string first_value(const Message& m, const char* name) {
     const HeaderField* f = m.first(name);
     return f ? f->value : std::string{};
@@ -183,11 +202,15 @@ bool looks_like_feedback_report(const std::string& message) {
     return head.find("multipart/report") != std::string::npos || head.find("message/feedback-report") != std::string::npos;
 }
 
-FeedbackReport parse_feedback_report(const std::string& message, const FeedbackLimits& limits) {
-    if (message.empty()) throw InputError("the report is empty");
-    if (message.size() > limits.max_report_bytes) throw InputError("the report is larger than the limit");
+FeedbackReport parse_feedback_report(const std::string& given, const FeedbackLimits& limits) {
+    if (given.empty()) throw InputError("the report is empty");
+    if (given.size() > limits.max_report_bytes) throw InputError("the report is larger than the limit");
     FeedbackReport r;
     r.format = "arf";
+    std::string converted;
+    const bool bare_cr = bare_cr_to_crlf(given, converted);
+    const std::string& message = bare_cr ? converted : given;
+    if (bare_cr) r.warnings.push_back("The report has bare CR line ends; they were read as CRLF (RFC 5322 §2.1).");
     if (auto top = parse_original(message)) {
         r.report_from = first_value(*top, "From");
         r.report_to = first_value(*top, "To");
@@ -203,9 +226,14 @@ FeedbackReport parse_feedback_report(const std::string& message, const FeedbackL
         if (t == "message/feedback-report" && !feedback) feedback = &p;
         else if ((t == "text/plain") && !human && !feedback && !original) human = &p;
         else if ((t == "message/rfc822" || t == "message/global" || t == "text/rfc822-headers" ||
-                  t == "message/rfc822-headers" || t == "message/global-headers") && !original && p.depth > 0)
+                  t == "text/rfc822-header" || t == "message/rfc822-headers" || t == "message/global-headers") &&
+                 !original && p.depth > 0)
             original = &p;
     }
+    // RFC 6522 registers text/rfc822-headers; some reporters (and RFC 6533's own text) drop the "s".
+    if (original && original->content_type == "text/rfc822-header")
+        r.warnings.push_back("The returned header is labelled text/rfc822-header; it was read as text/rfc822-headers "
+                             "(RFC 6522, RFC 5965 §2 item c).");
     if (human) r.human_readable = human->bytes;
     if (!feedback) {
         if (human && read_plain_text_report(human->bytes, r)) return r;
@@ -295,7 +323,8 @@ Json feedback_json(const FeedbackReport& r) {
             orig["to"] = first_value(*m, "To");
             orig["subject"] = first_value(*m, "Subject");
             orig["date"] = first_value(*m, "Date");
-            orig["message_id"] = first_value(*m, "Message-ID");
+            const std::string id = first_value(*m, "Message-ID");
+            orig["message_id"] = id.empty() ? Json(nullptr) : Json(id);
         }
         orig["content"] = r.original;
     }

@@ -632,7 +632,8 @@ void add_href(std::string_view href_in, std::string_view link_text, std::string_
     std::string sch = p == std::string::npos ? "" : to_lower(href.substr(0, p));
     if (sch == "hxxp" || sch == "hxxps") sch = sch == "hxxp" ? "http" : "https";
     if (p == std::string::npos) {
-        if (href.compare(0, 2, "//") == 0) { sch = "https"; p = 0; href = "https:" + href; p = 6; }
+        // A protocol-relative link (RFC 3986 §4.2): "//host/x" becomes "https://host/x", "://" at 5.
+        if (href.compare(0, 2, "//") == 0) { sch = "https"; href = "https:" + href; p = 5; }
         else return;  // relative link
     }
     std::string host, rest;

@@ -192,7 +192,10 @@ Message Message::parse(std::string bytes, const MessageLimits& limits) {
         pos = next;
     }
     if (m.headers_.empty()) throw InputError("no header fields");
-    if (!separator) throw InputError("no blank line between the header and the body (truncated message?)");
+    // RFC 5322 §3.5: message = fields [CRLF body]; header fields alone are a message with no body.
+    if (!separator)
+        m.warnings_.push_back("the message has no blank line after its header fields: read as header fields only, "
+                              "with an empty body (RFC 5322 §3.5)");
     m.body_offset_ = pos;
     if (std::memchr(s.data() + pos, 0, s.size() - pos) != nullptr)
         m.warnings_.push_back("the body contains NUL bytes");

@@ -364,8 +364,9 @@ std::string write_feedback_report(const ReportDraft& d) {
     } else {
         out += "Content-Type: message/rfc822\r\nContent-Disposition: inline\r\nContent-Transfer-Encoding: " + cte + "\r\n\r\n";
     }
+    // The CRLF before the delimiter belongs to it (RFC 2046 §5.1.1): an original whose last line
+    // has no line break is returned as it is, byte for byte.
     out += original;
-    if (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0) out += "\r\n";
     out += "\r\n--" + boundary + "--\r\n";
     return out;
 }

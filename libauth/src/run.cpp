@@ -19,6 +19,10 @@ namespace auth {
 
 namespace {
 
+// An exception that reaches the runner, or a worker that dies, is a bug in authscope, never an
+// answer about the sample: the message says so, distinct from every input error.
+const std::string kInternalError = "internal error (a bug in authscope, please report it): ";
+
 // Control characters in a file name or message would break the one-line error contract.
 std::string visible(const std::string& s) {
     std::string out;
@@ -89,7 +93,7 @@ Rendered process(const std::string& tool, const CommonOptions& opts, const Analy
     } catch (const InputError& e) {
         return error_outcome(tool, opts, sample.file, e.what());
     } catch (const std::exception& e) {
-        return error_outcome(tool, opts, sample.file, std::string("internal error: ") + e.what());
+        return error_outcome(tool, opts, sample.file, kInternalError + e.what());
     }
 }
 
@@ -316,7 +320,7 @@ int run_samples(const std::string& tool, const CommonOptions& opts, const Analyz
         cb.work = [&](Sample& s) { return process(tool, opts, analyze, worker_dns, s, session_rec != nullptr); };
         cb.lost = [&](const Sample& s, const std::string& why) {
             return error_outcome(tool, opts, s.file,
-                                 "internal error: the analysis stopped (" + why + "); the other samples go on");
+                                 kInternalError + "the analysis stopped (" + why + "); the other samples go on");
         };
         cb.emit = emit;
         out.flush();
@@ -393,7 +397,7 @@ int tool_main(const ToolSpec& spec, int argc, char** argv) {
         print_error(std::cerr, spec.name, "", e.what());
         return kExitBadInput;
     } catch (const std::exception& e) {
-        print_error(std::cerr, spec.name, "", std::string("internal error: ") + e.what());
+        print_error(std::cerr, spec.name, "", kInternalError + e.what());
         return kExitBadInput;
     }
 }

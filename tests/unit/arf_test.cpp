@@ -71,3 +71,47 @@ TEST_CASE("arf: missing required fields are warnings, a non-report is an error",
     std::string tls = "Content-Type: multipart/report; report-type=tlsrpt; boundary=b\n\n--b\nContent-Type: text/plain\n\nx\n--b--\n";
     CHECK_THROWS_WITH(auth::parse_feedback_report(tls), Catch::Contains("SMTP TLS"));
 }
+
+namespace {
+// A minimal ARF report (RFC 5965 §2) with `eol` line ends and the returned part given.
+std::string small_report(const std::string& eol, const std::string& original_type, const std::string& original) {
+    std::string m = "From: fbl@receiver.example\nMIME-Version: 1.0\n"
+                    "Content-Type: multipart/report; report-type=feedback-report; boundary=b\n\n"
+                    "--b\nContent-Type: text/plain\n\nan abuse report\n"
+                    "--b\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\nUser-Agent: fbl/1\nVersion: 1\n"
+                    "--b\nContent-Type: " + original_type + "\n\n" + original + "--b--\n";
+    std::string out;
+    for (char c : m) {
+        if (c == '\n') out += eol;
+        else out += c;
+    }
+    return out;
+}
+}  // namespace
+
+TEST_CASE("arf: a report with bare CR line ends is read, with a warning", "[arf]") {
+    auto r = auth::parse_feedback_report(small_report("\r", "message/rfc822", "From: a@brand.example\nSubject: hi\n\nbody\n"));
+    CHECK(r.format == "arf");
+    CHECK(r.feedback_type == "abuse");
+    CHECK(r.user_agent == "fbl/1");
+    CHECK(r.original_kind == "message/rfc822");
+    REQUIRE(r.warnings.size() == 1);
+    CHECK_THAT(r.warnings[0], Catch::Contains("bare CR"));
+    auto j = auth::feedback_json(r);
+    CHECK(j["original"]["subject"] == "hi");
+    CHECK(j["original"]["message_id"].is_null());  // the returned message has no Message-ID
+    // CRLF and LF reports are not touched.
+    CHECK(auth::parse_feedback_report(small_report("\r\n", "message/rfc822", "From: a@brand.example\n\nx\n")).warnings.empty());
+    CHECK(auth::parse_feedback_report(small_report("\n", "message/rfc822", "From: a@brand.example\n\nx\n")).warnings.empty());
+}
+
+TEST_CASE("arf: text/rfc822-header (without the s) is the returned header, with a warning", "[arf]") {
+    auto r = auth::parse_feedback_report(small_report("\r\n", "text/rfc822-header", "From: a@brand.example\nMessage-ID: <m1@brand.example>\n"));
+    CHECK(r.original_kind == "text/rfc822-headers");
+    CHECK(r.original.find("Message-ID: <m1@brand.example>") != std::string::npos);
+    REQUIRE(r.warnings.size() == 1);
+    CHECK_THAT(r.warnings[0], Catch::Contains("text/rfc822-header;"));
+    auto j = auth::feedback_json(r);
+    CHECK(j["original"]["message_id"] == "<m1@brand.example>");
+    CHECK(j["original"]["from"] == "a@brand.example");
+}

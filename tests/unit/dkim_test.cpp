@@ -207,6 +207,37 @@ TEST_CASE("dkim: key record variants give our reasons", "[dkim]") {
     CHECK(has_warning(r, "multiple-key-records"));
 }
 
+TEST_CASE("dkim: RFC 4871's g= key tag is ignored, as RFC 6376 dropped it", "[dkim]") {
+    // Under RFC 4871 §3.6.1, g=billing must match the local-part of i= (here the default "@example.com",
+    // an empty local-part) and an empty g= matches nothing: both would fail. RFC 6376 has no g=.
+    std::string msg = slurp(fixture("001-pass-rsa2048.eml"));
+    std::string zone = zone001();
+    std::string real = zone.substr(zone.find("IN TXT ") + 7);
+    real = real.substr(0, real.find('\n'));
+    for (const char* g : {"g=billing", "g="}) {
+        std::string z = "s2048._domainkey.example.com. 3600 IN TXT " + replace_once(real, "QIDAQAB\"", std::string("QIDAQAB; ") + g + "\"") + "\n";
+        auto r = verify_bytes(msg, z).signatures.at(0);
+        INFO(g);
+        CHECK(r.verdict.result == Result::pass);
+        CHECK(r.verdict.reason.code == "verified");
+    }
+}
+
+TEST_CASE("dkim: a body without its final line break, and header fields alone, verify (RFC 6376 §3.4.3/§3.4.4)", "[dkim]") {
+    auto relaxed = verify_fixture("007-pass-relaxed-no-final-crlf");
+    CHECK(relaxed.verdict.result == Result::pass);
+    auto simple = verify_fixture("008-pass-simple-no-final-crlf");
+    CHECK(simple.verdict.result == Result::pass);
+    auto head = verify_fixture("009-pass-header-only");
+    CHECK(head.verdict.result == Result::pass);
+    auto changed = verify_fixture("012-body-hash-mismatch-no-final-crlf");
+    CHECK(changed.verdict.result == Result::fail);
+    CHECK(changed.signatures.at(0).verdict.reason.code == "body-hash-mismatch");
+    // LF line ends and no final line break: the same verdicts.
+    CHECK(verify_bytes(to_lf(slurp(fixture("007-pass-relaxed-no-final-crlf.eml"))), zone001()).verdict.result == Result::pass);
+    CHECK(verify_bytes(to_lf(slurp(fixture("009-pass-header-only.eml"))), zone001()).verdict.result == Result::pass);
+}
+
 TEST_CASE("dkim: DNS outcomes stay distinct", "[dkim]") {
     std::string msg = slurp(fixture("001-pass-rsa2048.eml"));
     auto nx = verify_bytes(msg, "other.example.com. 3600 IN TXT \"x\"\n");

@@ -76,6 +76,16 @@ TEST_CASE("indicators: hrefs, mailto and tel", "[indicators]") {
     CHECK(values(in, "phone") == std::vector<std::string>{"+18885550143"});
 }
 
+TEST_CASE("indicators: a protocol-relative href keeps its whole host; a bare \"//\" is no link", "[indicators]") {
+    Indicators in;
+    CHECK_NOTHROW(add_href("//", "", "link", in));  // was std::out_of_range (an internal error in explain)
+    CHECK_NOTHROW(add_href("///x", "", "link", in));
+    add_href("//evil.test/login", "Sign in", "link", in);
+    REQUIRE(in.of("url").size() == 1);
+    CHECK(in.of("url")[0]->domain == "evil.test");  // was "vil.test"
+    CHECK(in.of("url")[0]->value == "https://evil.test/login");
+}
+
 TEST_CASE("indicators: e-mail addresses, plain and obscured", "[indicators]") {
     Indicators in;
     extract_emails("Write to Refunds@Fast-Refund.test or billing[@]evil[.]example; not a@b or x@localhost.", "t", in);

@@ -6,6 +6,7 @@
 #include <map>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include <csignal>
 
@@ -107,6 +108,24 @@ TEST_CASE("run: samples come out in input order with any number of jobs; bad one
     fs::remove(mbox);
 }
 
+TEST_CASE("run: an exception other than an input error is named a bug, apart from input errors", "[run]") {
+    fs::path mbox = write_mbox("bug", {"a", "b"});
+    auto buggy = [](const auth::SampleContext& c) -> auth::Outcome {
+        if (c.message.first("Subject")->value == "b") throw std::out_of_range("basic_string::substr");
+        return subject_analyzer(c);
+    };
+    for (auto workers : {auth::Workers::processes, auth::Workers::threads}) {
+        JsonRun r = run_json(buggy, mbox, 1, 600, workers);
+        CHECK(r.status == auth::kExitBadInput);
+        REQUIRE(r.lines.size() == 2);
+        CHECK(r.lines[0]["result"] == "fail");
+        CHECK(r.lines[1]["result"] == "error");
+        CHECK(r.lines[1]["error"] == "internal error (a bug in authscope, please report it): basic_string::substr");
+        CHECK_THAT(r.err, Catch::Contains("#2: internal error (a bug in authscope, please report it): basic_string::substr"));
+    }
+    fs::remove(mbox);
+}
+
 TEST_CASE("run: text output separates samples with a blank line; ar prints the header", "[run]") {
     fs::path mbox = make_mbox(3);
     auth::CommonOptions opts;
@@ -162,7 +181,7 @@ TEST_CASE("run: a worker process that dies loses only its sample; the others are
             CHECK(j["result"] == (i % 2 ? "pass" : "fail"));
         }
     }
-    CHECK_THAT(r.err, Catch::Contains("#8: internal error: the analysis stopped (its worker process was killed by signal 9"));
+    CHECK_THAT(r.err, Catch::Contains("#8: internal error (a bug in authscope, please report it): the analysis stopped (its worker process was killed by signal 9"));
     CHECK_THAT(r.err, Catch::Contains("the other samples go on"));
     fs::remove(p);
 }
@@ -267,6 +286,6 @@ TEST_CASE("run: a sample over --sample-timeout is an error; the others are done,
         if (i == 6) CHECK(r.lines[i]["result"] == "error");
         else CHECK(r.lines[i]["result"] == (i % 2 ? "pass" : "fail"));
     }
-    CHECK_THAT(r.err, Catch::Contains("#7: internal error: the analysis stopped (the analysis took longer than 1 s (--sample-timeout))"));
+    CHECK_THAT(r.err, Catch::Contains("#7: internal error (a bug in authscope, please report it): the analysis stopped (the analysis took longer than 1 s (--sample-timeout))"));
     fs::remove(p);
 }

@@ -25,7 +25,8 @@ class Message {
 public:
     // Parses exact bytes (LF or CRLF line ends, never altered). Throws InputError for: an empty
     // sample, a NUL byte in the header, a header line that is not a field, a field name that is
-    // not printable ASCII, no blank line between header and body, or a limit exceeded.
+    // not printable ASCII, or a limit exceeded. Header fields without the blank line are a message
+    // with an empty body (RFC 5322 §3.5), with a warning.
     // A leading mbox "From " envelope line is removed and kept in envelope_from().
     // Pass the bytes with std::move: the message keeps them and copies nothing.
     static Message parse(std::string bytes, const MessageLimits& limits = {});
@@ -35,7 +36,7 @@ public:
     // The sample exactly as given, a leading From_ line included (for evidence copies).
     const std::string& original() const { return bytes_; }
     const std::vector<HeaderField>& headers() const { return headers_; }
-    std::string_view header_bytes() const;                     // header section incl. the blank line
+    std::string_view header_bytes() const;                     // header section incl. the blank line (if any)
     std::string_view body() const;                             // exact bytes after the blank line
     bool crlf() const { return crlf_; }                        // true when the header uses CRLF line ends
     const std::string& envelope_from() const { return envelope_from_; }

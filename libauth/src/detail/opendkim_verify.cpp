@@ -198,6 +198,17 @@ std::vector<OpendkimSigOutcome> opendkim_verify(const OpendkimInput& in, std::si
             dkim_free(d);
             return out;
         }
+        // RFC 6376 §3.4.3/§3.4.4: both canonicalizations end a non-empty body lacking its final
+        // line break with CRLF; libopendkim 2.11 does not add it to a relaxed body, so we do.
+        if (in.body.size() < 2 || in.body.compare(in.body.size() - 2, 2, "\r\n") != 0) {
+            static const char kCrlf[] = "\r\n";
+            st = dkim_body(d, reinterpret_cast<u_char*>(const_cast<char*>(kCrlf)), 2);
+            if (st != DKIM_STAT_OK) {
+                fail("body", st);
+                dkim_free(d);
+                return out;
+            }
+        }
     }
     st = dkim_eom(d, nullptr);
     if (st == DKIM_STAT_NORESOURCE || st == DKIM_STAT_INTERNAL || st == DKIM_STAT_INVALID) {
