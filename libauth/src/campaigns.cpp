@@ -91,7 +91,7 @@ bool is_generic_link_domain(std::string_view registrable) {
         "w3.org", "schema.org", "xmlsoap.org", "purl.org", "openxmlformats.org", "googleapis.com", "gstatic.com",
         "google.com", "youtube.com", "facebook.com", "fb.com", "fbcdn.net", "twitter.com", "x.com", "t.co",
         "instagram.com", "linkedin.com", "pinterest.com", "tiktok.com", "whatsapp.com", "wa.me", "apple.com",
-        "microsoft.com", "office.com", "live.com", "outlook.com", "aka.ms", "wikipedia.org", "gravatar.com",
+        "microsoft.com", "office.com", "live.com", "outlook.com", "aka.ms", "t.me", "telegram.me", "imgur.com", "wikipedia.org", "gravatar.com",
         "cloudflare.com", "jsdelivr.net", "unpkg.com", "bootstrapcdn.com", "fontawesome.com", "typekit.net",
         "fonts.net", "mozilla.org", "adobe.com"};
     return g.count(registrable) > 0;
@@ -255,8 +255,23 @@ std::optional<std::time_t> arrival_of(const Message& msg) {
     return std::nullopt;
 }
 
+// True when a label of the registrable domain (4+ letters) is a word of the name the message
+// claims (display name and subject, spaces removed): the impersonated brand's own site
+// (ledger.com in a "Ledger" message) is decoration every imitation of it carries, not a tie.
+bool claimed_brand_site(const std::string& registrable, const std::string& claimed) {
+    std::size_t s = 0;
+    while (s < registrable.size()) {
+        std::size_t d = registrable.find('.', s);
+        std::string label = registrable.substr(s, d == std::string::npos ? std::string::npos : d - s);
+        if (label.size() >= 4 && claimed.find(label) != std::string::npos) return true;
+        if (d == std::string::npos) break;
+        s = d + 1;
+    }
+    return false;
+}
+
 void add_link_ties(Ctx& c, const Indicators& ind, const std::string& sender_reg, const BrandSet* brands,
-                   const PublicSuffixList& psl) {
+                   const PublicSuffixList& psl, const std::string& claimed) {
     for (const Indicator* u : ind.of("url")) {
         std::string final_url = unwrap_redirect(u->value);
         std::string host = url_host(final_url);
@@ -269,6 +284,7 @@ void add_link_ties(Ctx& c, const Indicators& ind, const std::string& sender_reg,
         std::string reg = registrable_of(host, psl);
         if (reg == sender_reg || is_generic_link_domain(reg)) continue;  // the platform's or sender's own
         if (brands && brands->known_domain(reg)) continue;              // a brand's or platform's domain
+        if (claimed_brand_site(reg, claimed)) continue;
         if (is_shortener(reg)) {
             // The short link itself names one target; the shortener's host is everyone's.
             std::size_t p = final_url.find("://");
@@ -503,7 +519,17 @@ SampleSignature sample_signature(const std::string& file, const Message& msg, co
     }
 
     // Link and contact infrastructure.
-    add_link_ties(c, report.indicators, sender_reg, brands, *psl);
+    std::string claimed;
+    {
+        std::string raw = sig.subject;
+        if (const HeaderField* f = msg.first("From")) {
+            AddressList l = parse_address_list(f->value);
+            for (const auto& m : l.mailboxes) raw += " " + m.display_name;
+        }
+        for (char ch : to_lower(raw))
+            if (ch != ' ' && ch != '-' && ch != '_') claimed.push_back(ch);
+    }
+    add_link_ties(c, report.indicators, sender_reg, brands, *psl, claimed);
     for (const Indicator* e : report.indicators.of("email")) {
         if (std::binary_search(rcpts.begin(), rcpts.end(), e->value)) continue;
         std::string reg = e->registrable.empty() ? registrable_of(e->domain, *psl) : e->registrable;
@@ -659,6 +685,12 @@ int kind_rank(const std::string& k) {
     return static_cast<int>(it - order.begin());
 }
 
+// Values many unrelated senders share by nature (hosting, trackers, free-mail domains, addresses
+// written into many messages): they tie only within a few template families.
+bool weak_kind(const std::string& k) {
+    return k == "link-host" || k == "link-url" || k == "contact-email" || k == "reply-to-domain";
+}
+
 std::string kind_evidence(const std::string& kind) {
     if (kind == "account") return "the same sending account on a platform";
     if (kind == "reply-to") return "the same Reply-To address";
@@ -708,11 +740,25 @@ std::vector<Campaign> CampaignGrouper::finish() {
         std::string kind, value;
         const std::vector<std::uint32_t>* members;
     };
+    // Template groups alone first: they tell a weak value shared within one template family from
+    // one shared by many unrelated messages (a tracker, a redirect service, a recipient's address).
+    std::vector<Edge> edges = template_edges_;
+    std::sort(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) {
+        if (x.similarity != y.similarity) return x.similarity > y.similarity;
+        return x.a != y.a ? x.a < y.a : x.b < y.b;
+    });
+    UnionFind tuf(n);
+    for (const auto& e : edges) tuf.unite(e.a, e.b);
     std::vector<Key> keys;
     for (const auto& [k, v] : index) {
         if (v.size() < 2 || v.size() > opts_.max_tie_members) continue;
         std::size_t sep = k.find('\x1f');
         std::string kind = k.substr(0, sep);
+        if (weak_kind(kind)) {
+            std::set<std::uint32_t> templates;
+            for (std::uint32_t i : v) templates.insert(tuf.find(i));
+            if (templates.size() > opts_.max_weak_templates) continue;
+        }
         keys.push_back({kind_rank(kind), kind, k.substr(sep + 1), &v});
     }
     std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
@@ -735,11 +781,6 @@ std::vector<Campaign> CampaignGrouper::finish() {
                 merges.push_back({m[0], m[x], k.kind, shown_value(k.kind, k.value), ev});
             }
     }
-    std::vector<Edge> edges = template_edges_;
-    std::sort(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) {
-        if (x.similarity != y.similarity) return x.similarity > y.similarity;
-        return x.a != y.a ? x.a < y.a : x.b < y.b;
-    });
     for (const auto& e : edges)
         if (uf.unite(e.a, e.b))
             merges.push_back({e.a, e.b, "template", "masked text similarity " + fmt_sim(e.similarity),

@@ -84,6 +84,9 @@ struct CampaignOptions {
     std::size_t band_rows = 4;              // MinHash rows per LSH band
     std::size_t bucket_members = 8;         // members kept per LSH bucket (candidates per band)
     std::size_t max_tie_members = 50;       // a value shared by more samples is platform-wide, not a tie
+    // A link host, short link, contact address or Reply-To domain found under more than this many
+    // different templates is infrastructure for hire or a recipient's own address, not a tie.
+    std::size_t max_weak_templates = 3;
     bool singletons = false;                // also list samples tied to no other (--all)
 };
 
