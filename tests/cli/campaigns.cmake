@@ -2,7 +2,7 @@
 # and groups of the real corpus verified by reading the samples (skipped when the corpus is absent).
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 set(_cp_script ${CMAKE_CURRENT_LIST_DIR}/campaigns.py)
-foreach(_cp_mode fixtures stable)
+foreach(_cp_mode fixtures stable report)
   add_test(NAME "cli: campaigns/${_cp_mode}"
            COMMAND ${Python3_EXECUTABLE} ${_cp_script} ${CMAKE_BINARY_DIR}/bin ${_cp_mode} ${AUTHSCOPE_SOURCE_DIR}/fixtures/campaigns)
 endforeach()

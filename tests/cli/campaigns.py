@@ -6,6 +6,8 @@ Usage:
   campaigns.py BIN_DIR stable FIXTURES_DIR        same output for --jobs 1 and 2, ids stable across
                                                   file names and order; a bad sample is an error
                                                   line and exit 3, the others still grouped
+  campaigns.py BIN_DIR report FIXTURES_DIR        report --campaign: one ARF report per campaign, the
+                                                  bundles (members, one snapshot, checksums)
   campaigns.py BIN_DIR corpus MAIL_DIR            the real corpus: groups verified by reading
 Exit 0 when every check holds; a corpus that is absent is reported and skipped (exit 77).
 """
@@ -105,6 +107,71 @@ def stable(bin_dir, fx):
     return problems
 
 
+def report(bin_dir, fx):
+    import email
+    import hashlib
+    zone = os.path.join(fx, "empty.zone")
+    mail = os.path.join(fx, "mail")
+    problems = []
+    groups, _, _ = run(bin_dir, ["--dns-from", zone, mail])
+    rep = os.path.join(bin_dir, "authscope-report")
+    date = ["--date", "Mon, 02 Sep 2024 10:00:00 +0000"]
+    p = subprocess.run([rep, "--campaign", "--json", "--dns-from", zone] + date + [mail], capture_output=True, timeout=300)
+    lines = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+    if p.returncode != 0 or len(lines) != len(groups):
+        problems.append(f"report --campaign: exit {p.returncode}, {len(lines)} reports for {len(groups)} campaigns")
+    by_id = {g["id"]: g for g in groups}
+    for l in lines:
+        g = by_id.get(l.get("campaign"))
+        if not g:
+            problems.append(f"report for an unknown campaign {l.get('campaign')}")
+            continue
+        m = email.message_from_bytes(l["report"].encode("utf-8"))
+        if m.get_content_type() != "multipart/report" or m.get_param("report-type") != "feedback-report":
+            problems.append(f"{g['id']}: not an ARF report")
+        human = m.get_payload()[0].get_payload(decode=True).decode("utf-8")
+        for mem in g["members"][1:]:
+            if mem["file"] not in human:
+                problems.append(f"{g['id']}: member {mem['file']} not listed in the human-readable part")
+        if g["id"] not in m["Subject"]:
+            problems.append(f"{g['id']}: the subject does not name the campaign")
+    with tempfile.TemporaryDirectory() as tmp:
+        b = os.path.join(tmp, "bundle")
+        p = subprocess.run([rep, "--campaign", "--dns-from", zone, "--bundle", b] + date + [mail], capture_output=True, timeout=300)
+        if p.returncode != 0:
+            problems.append(f"--bundle: exit {p.returncode}: {p.stderr.decode()[:500]}")
+        for g in groups:
+            d = os.path.join(b, g["id"])
+            members = sorted(os.listdir(os.path.join(d, "members"))) if os.path.isdir(os.path.join(d, "members")) else []
+            if len(members) != len(g["members"]):
+                problems.append(f"{g['id']}: {len(members)} members in the bundle, {len(g['members'])} in the campaign")
+            for f in ("report.eml", "original.eml", "dns.zone", "verdict.json", "campaign.json", "manifest.json", "SHA256SUMS"):
+                if not os.path.exists(os.path.join(d, f)):
+                    problems.append(f"{g['id']}: {f} missing from the bundle")
+            if os.path.exists(os.path.join(d, "SHA256SUMS")):
+                for line in open(os.path.join(d, "SHA256SUMS")):
+                    h, name = line.rstrip("\n").split("  ", 1)
+                    if hashlib.sha256(open(os.path.join(d, name), "rb").read()).hexdigest() != h:
+                        problems.append(f"{g['id']}: {name} does not match SHA256SUMS")
+            for mem, name in zip(g["members"], members):
+                if open(mem["file"], "rb").read() != open(os.path.join(d, "members", name), "rb").read():
+                    problems.append(f"{g['id']}: {name} is not {mem['file']} byte for byte")
+            if members:
+                x = subprocess.run([os.path.join(bin_dir, "authscope-explain"), "--json", "--dns-from",
+                                    os.path.join(d, "dns.zone"), os.path.join(d, "members", members[-1])],
+                                   capture_output=True, timeout=60)
+                if x.returncode not in (0, 1):
+                    problems.append(f"{g['id']}: explain over the bundle's snapshot exits {x.returncode}")
+        # A bundle directory that holds something is never overwritten.
+        p = subprocess.run([rep, "--campaign", "--dns-from", zone, "--bundle", b, mail], capture_output=True, timeout=300)
+        if p.returncode != 2:
+            problems.append(f"a non-empty --bundle directory: exit {p.returncode}, expected 2")
+    p = subprocess.run([rep, "--campaign", "-"], input=b"From: a@b.example\n\nx\n", capture_output=True, timeout=60)
+    if p.returncode != 2:
+        problems.append(f"--campaign with stdin: exit {p.returncode}, expected 2")
+    return problems
+
+
 # Groups of the real corpus, each checked by reading the samples (see the README's campaigns section).
 CORPUS_GROUPS = [
     # "Microsoft account unusual signin activity" from the look-alike access-accsecurity.com, the
@@ -158,7 +225,7 @@ def corpus(bin_dir, mail):
 
 def main():
     bin_dir, mode, path = sys.argv[1:4]
-    problems = {"fixtures": fixtures, "stable": stable, "corpus": corpus}[mode](bin_dir, path)
+    problems = {"fixtures": fixtures, "stable": stable, "report": report, "corpus": corpus}[mode](bin_dir, path)
     for p in problems:
         print("FAIL", p)
     if not problems:
