@@ -422,11 +422,9 @@ std::string unwrap_redirect(std::string_view url) {
         // A wrapped URL sits in a parameter or the path, usually percent-encoded (RFC 3986 §2.1).
         std::string dec = percent_decode(std::string_view(cur).substr(path));
         std::size_t best = std::string::npos;
+        const std::string low = to_lower(dec);  // the scheme, case-insensitively
         for (const char* scheme : {"https://", "http://", "https:/", "http:/"}) {
-            std::size_t q = 0;
-            // Look for the scheme case-insensitively.
-            std::string low = to_lower(dec);
-            q = low.find(scheme);
+            std::size_t q = low.find(scheme);
             if (q != std::string::npos && q > 0 && (best == std::string::npos || q < best)) best = q;
         }
         if (best == std::string::npos) break;

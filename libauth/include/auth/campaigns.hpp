@@ -49,7 +49,7 @@ struct SignatureOptions {
     std::size_t shingle_words = 4;          // words per shingle
     std::size_t min_shingles = 12;          // fewer distinct shingles: no template signature
     std::size_t max_words = 6000;           // words of decoded text looked at
-    std::size_t max_indicators = 24;        // kept per kind and sample
+    std::size_t max_indicators = 8;         // kept per kind and sample
     std::size_t max_ties = 64;              // tie values kept per sample
 };
 
