@@ -98,6 +98,9 @@ bool is_generic_link_domain(std::string_view registrable) {
 }
 
 // Platforms on which an account is a subdomain, outside the Public Suffix List's private section
+// (every new Entra tenant gets NAME.onmicrosoft.com and phishers send from fresh ones: the open
+// Sublime rule abuse_onmicrosoft_domain in padey/Sublime-Detection-Rules; Circle communities and
+// Zendesk desks are NAME.circle.so, NAME.zendesk.com, as the corpus's samples show)
 // (which already makes e.g. tenant.github.io or app.web.app registrable domains of their own):
 // Circle communities, Zendesk and Freshdesk help desks, Microsoft 365 tenants, SharePoint sites,
 // Typeform workspaces, Atlassian sites, Slack workspaces, HubSpot and Notion sites.
@@ -487,7 +490,9 @@ SampleSignature sample_signature(const std::string& file, const Message& msg, co
     std::string sender_reg = registrable_of(to_lower(sig.sender), *psl);
     std::string from_reg = registrable_of(to_lower(from_domain), *psl);
 
-    // The sending account on a platform.
+    // The sending account on a platform. GitHub's notification headers (docs.github.com,
+    // "Email notification headers"): List-Id is "OWNER/REPOSITORY <REPOSITORY.OWNER.github.com>";
+    // X-GitHub-Sender names the account (user or bot) whose action sent it.
     if (const HeaderField* gs = msg.first("X-GitHub-Sender")) c.tie("account", "github:user/" + to_lower(trim(gs->value)), "X-GitHub-Sender");
     if (from_reg == "github.com" || sender_reg == "github.com")
         if (const HeaderField* li = msg.first("List-ID")) {
