@@ -3,7 +3,9 @@
 #include <functional>
 #include <streambuf>
 
+#include "auth/address.hpp"
 #include "auth/explain.hpp"
+#include "auth/indicators.hpp"
 #include "auth/mime.hpp"
 
 namespace auth {
@@ -49,11 +51,39 @@ AuthSummary sender_authentication(const SampleContext& ctx, const std::string& t
 
 }  // namespace
 
+// A signature needs the sender's authentication and the message's indicators (the extractors
+// explain uses, over one MIME decode), not explain's rules: that halves the time per sample.
 Analyzer campaign_signature_analyzer(const BrandSet& brands, const CampaignRunOptions& opts) {
     return [&brands, trust_ar = opts.trust_ar](const SampleContext& ctx) {
         ExplainOptions eo;
-        ExplainReport r = explain(ctx.message, sender_authentication(ctx, trust_ar, eo), brands, eo);
+        ExplainReport r;
+        r.auth = sender_authentication(ctx, trust_ar, eo);
         DecodedMessage mime = decode_mime(ctx.message, eo.mime);
+        std::string subj = mime.header("Subject");
+        if (!subj.empty()) extract_all(subj, "Subject", r.indicators);
+        for (const auto& part : mime.texts) {
+            std::string where = std::string(part.html ? "HTML" : "text") + " part " + part.path;
+            extract_all(part.text, where, r.indicators);
+            for (const auto& l : part.links) add_href(l.href, l.text, "link in " + where, r.indicators);
+        }
+        std::string display;
+        if (const HeaderField* f = ctx.message.first("From")) {
+            AddressList l = parse_address_list(f->value);
+            if (!l.mailboxes.empty()) display = l.mailboxes.front().display_name;
+        }
+        if (!display.empty()) extract_all(display, "From display name", r.indicators);
+        // Authenticated as explain counts it: DMARC pass, or no policy and an aligned pass.
+        bool aligned_pass = r.auth.spf_aligned;
+        for (const auto& sg : r.auth.signatures) aligned_pass = aligned_pass || (sg.result == Result::pass && sg.aligned);
+        bool authenticated = r.auth.dmarc == Result::pass || (r.auth.dmarc == Result::none && aligned_pass);
+        if (authenticated) r.authenticated_domain = r.auth.from_domain;
+        // Whom to report to, as explain names it: the brand's abuse desk (the brand the message is
+        // from, else the one it claims in its display name or subject), else abuse@ the
+        // authenticated organizational domain (RFC 2142 §2).
+        const BrandProfile* brand = authenticated ? brands.by_domain(r.auth.org_domain) : nullptr;
+        if (!brand) brand = brands.by_name_in(display + " " + subj);
+        if (brand && !brand->abuse.empty()) r.report_to = brand->abuse;
+        else if (authenticated && !r.auth.org_domain.empty()) r.report_to = "abuse@" + r.auth.org_domain;
         Outcome o;
         o.json = signature_json(sample_signature(ctx.file, ctx.message, mime, r, &brands));
         o.exit = kExitPass;
