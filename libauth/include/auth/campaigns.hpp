@@ -53,9 +53,10 @@ struct SignatureOptions {
     std::size_t max_ties = 64;              // tie values kept per sample
 };
 
-// Builds a sample's signature from the message, what explain made of it (indicators, sender,
-// report_to) and its decoded MIME; `brands` (may be null) names the domains that are never a tie.
-// Never throws for hostile input.
+// Builds a sample's signature from the message, an ExplainReport holding at least the sender's
+// authentication, authenticated_domain, indicators and report_to (explain()'s, or only those:
+// campaign_run.cpp fills just them) and its decoded MIME; `brands` (may be null) names the
+// domains that are never a tie. Never throws for hostile input.
 SampleSignature sample_signature(const std::string& file, const Message& msg, const DecodedMessage& mime,
                                  const ExplainReport& report, const BrandSet* brands = nullptr,
                                  const SignatureOptions& opts = {});
