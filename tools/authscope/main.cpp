@@ -21,6 +21,7 @@ const ToolInfo kTools[] = {
     {"dmarc", "DMARC: identifier alignment, policy and disposition (RFC 9989, RFC 7489)"},
     {"explain", "why mail that authenticates as a brand can still be abusive"},
     {"report", "write an ARF abuse report; read ARF and DMARC reports"},
+    {"campaigns", "group samples into campaigns, with the ties that bind them"},
     {"dns", "look up and lint a domain's SPF, DMARC and DKIM key records"},
 };
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "auth/brands.hpp"
+#include "auth/campaign_run.hpp"
 #include "auth/error.hpp"
 #include "auth/report.hpp"
 #include "auth/run.hpp"
@@ -19,7 +20,7 @@ int main(int argc, char** argv) {
     auth::ToolSpec spec;
     spec.name = "report";
     spec.summary = "Write an ARF abuse report (RFC 5965/6591) for a sample, or read ARF, DMARC failure and aggregate reports.";
-    spec.usage = "[options] [--to ADDR] [--bundle DIR] SAMPLE | --read [--analyze] REPORT...";
+    spec.usage = "[options] [--to ADDR] [--bundle DIR] SAMPLE | --campaign [--bundle DIR] SAMPLE... | --read [--analyze] REPORT...";
     spec.add_options = [](po::options_description& d) {
         d.add_options()
             ("to", po::value<std::string>(&ro.to), "the abuse desk the report is addressed to (To:)")
@@ -34,7 +35,8 @@ int main(int argc, char** argv) {
             ("brands", po::value<std::vector<std::string>>(&brand_dirs)->composing(), "add the brand profiles (*.json) of DIR")
             ("no-default-brands", po::bool_switch(&no_default_brands), "do not load the brand profiles shipped with authscope")
             ("read", "read reports (ARF, DMARC failure, aggregate XML/gz/zip or an e-mail carrying one)")
-            ("analyze", "with --read: explain the message a failure report returned");
+            ("analyze", "with --read: explain the message a failure report returned")
+            ("campaign", "group the samples into campaigns (as authscope campaigns) and write one report per campaign");
     };
     spec.run = [](const po::variables_map& vm, auth::CommonOptions& opts) -> int {
         if (!no_default_brands) {
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
         }
         if (vm.count("analyze")) throw auth::UsageError("--analyze goes with --read");
         if (opts.format == auth::Format::ar) throw auth::UsageError("a report is written as text (the message) or json");
+        if (vm.count("campaign")) return auth::run_campaign_reports(opts, brands, ro, auth::CampaignRunOptions{}, std::cout, std::cerr);
         if (!ro.bundle_dir.empty() && opts.inputs.size() != 1) throw auth::UsageError("--bundle takes exactly one sample");
         return auth::run_samples("report", opts, [](const auth::SampleContext& ctx) {
             return auth::report_sample(ctx, brands, ro);

@@ -142,4 +142,19 @@ std::vector<BundleFile> write_bundle(const std::string& dir, const std::string& 
 // Lower-case hex SHA-256 of bytes (OpenSSL).
 std::string sha256_hex(const std::string& bytes);
 
+// ---- a campaign at once (report --campaign) ----------------------------------------------
+
+struct CampaignRunOptions;
+
+// `authscope report --campaign`: groups the samples as `authscope campaigns` does, then writes one
+// ARF report per campaign of two or more: its first member attached (explain's analysis of it),
+// every other member's header fields listed in the human-readable part, the campaign's merged
+// indicators. Text output is an mbox of the reports; JSON one object per campaign. With
+// ro.bundle_dir, DIR/<campaign id>/ holds report.eml, original.eml (the attached member),
+// members/ (every member byte for byte), dns.zone (one snapshot of the answers every member's
+// authentication used), verdict.json, campaign.json, manifest.json and SHA256SUMS. Reads each
+// input twice, so stdin is refused. Returns 0, or 3 when a sample could not be read.
+int run_campaign_reports(const CommonOptions& opts, const BrandSet& brands, const ReportOptions& ro,
+                         const CampaignRunOptions& cro, std::ostream& out, std::ostream& err);
+
 }  // namespace auth
