@@ -348,6 +348,8 @@ AuthSummary authenticate(const Message& msg, Resolver& dns, const AuthOptions& o
     if (opts.recheck) {
         AuthOptions o = opts;
         o.trust = TrustMode::none;
+        // The envelope from the hop where the trusted receiver took the message, not an internal one.
+        if (o.trusted_hosts.empty() && a.receiver) o.trusted_hosts = receiver_domains(*a.receiver);
         auto now = std::make_shared<AuthSummary>(check_authentication(msg, dns, o));
         for (auto& d : compare(a, *now)) a.disagreements.push_back(std::move(d));
         a.checked = std::move(now);

@@ -920,6 +920,7 @@ nlohmann::ordered_json explain_json(const ExplainReport& r) {
     a["dmarc"] = {{"result", std::string(to_string(r.auth.dmarc))},
                   {"reason", {{"code", r.auth.dmarc_reason.code}, {"text", r.auth.dmarc_reason.text}}},
                   {"from_domain", r.auth.from_domain},
+                  {"policy_domain", r.auth.policy_domain.empty() ? Json(nullptr) : Json(r.auth.policy_domain)},
                   {"policy", r.auth.policy.empty() ? Json(nullptr) : Json(r.auth.policy)}};
     a["spf"] = {{"result", std::string(to_string(r.auth.spf))}, {"domain", r.auth.spf_domain}, {"aligned", r.auth.spf_aligned}};
     Json sigs = Json::array();

@@ -282,6 +282,16 @@ ReceiverResults named_receiver_results(const Message& msg, std::string_view id_i
     return out;
 }
 
+std::vector<std::string> receiver_domains(const ReceiverResults& r) {
+    std::string h = clean_host(r.hop_by.empty() ? r.host : r.hop_by);
+    std::string op = operator_of(h);
+    if (op == "microsoft") return {"outlook.com", "office365.com"};
+    if (op == "google") return {"google.com"};
+    if (op == "proton") return {"protonmail.ch", "proton.me"};
+    if (op.empty()) return {};
+    return {op};
+}
+
 // Microsoft, "Anti-spam message headers in Microsoft 365" (Authentication-results fields):
 // compauth=pass|fail|softpass|none with a reason code.
 std::string compauth_meaning(std::string_view result, std::string_view reason) {

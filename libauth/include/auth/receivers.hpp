@@ -53,6 +53,10 @@ ReceiverResults final_receiver_results(const Message& msg);
 // Exchange Online's id-less fields added by its own hop (the rule of final_receiver_results).
 ReceiverResults named_receiver_results(const Message& msg, std::string_view id);
 
+// The domains of the receiver that added `r` (outlook.com and office365.com for Exchange Online,
+// else the registrable domain of the adding hop's host), as trusted hosts for derive_envelope().
+std::vector<std::string> receiver_domains(const ReceiverResults& r);
+
 // Exchange Online's composite authentication (compauth=) and reason= code, and action=, in words
 // (Microsoft's "Anti-spam message headers" documentation); "" when unknown.
 std::string compauth_meaning(std::string_view result, std::string_view reason);
