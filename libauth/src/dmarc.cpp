@@ -861,7 +861,8 @@ Outcome dmarc_analyze(const DmarcToolOptions& opts, const Message& msg, Resolver
     DmarcReport r = *a.dmarc_report;
     std::vector<std::string> notes = a.notes;
     for (const auto& n : a.receiver_notes)
-        notes.push_back("The receiver recorded " + n.key + "=" + n.value + (n.meaning.empty() ? "" : ": " + n.meaning) + ".");
+        notes.push_back("The receiver recorded " + n.key + "=" + n.value + (n.meaning.empty() ? "" : ": " + n.meaning) +
+                        (!n.meaning.empty() && n.meaning.back() == '.' ? "" : "."));
     for (const auto& d : a.disagreements) notes.push_back("Differs: " + d + ".");
     r.warnings.insert(r.warnings.begin(), notes.begin(), notes.end());
     Outcome o;  // only the format asked for is rendered
