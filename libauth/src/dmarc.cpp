@@ -1,4 +1,5 @@
 #include "auth/dmarc.hpp"
+#include "auth/dmarc_tool.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -750,53 +751,6 @@ DmarcReport evaluate_dmarc_message(const Message& msg, const std::vector<DmarcDk
     return r;
 }
 
-// RFC 8601 §2.7.1 (dkim: header.d, header.i), §2.7.2 (spf: smtp.mailfrom, smtp.helo), §5 (trust).
-TrustedResults results_from_authentication_results(const Message& msg, const std::string& authserv_id) {
-    TrustedResults t;
-    auto fields = find_authentication_results(msg, authserv_id);
-    t.fields = fields.size();
-    for (const auto& ar : fields) {
-        if (!ar.ok()) t.notes.push_back("Authentication-Results of " + authserv_id + " partly unreadable: " + ar.error + ".");
-        for (const auto& c : ar.results) {
-            auto res = result_from_string(c.result);
-            if (c.method == "dkim") {
-                DmarcDkimInput k;
-                k.d = ar_property(c, "header.d");
-                if (k.d.empty()) {
-                    std::string i = ar_property(c, "header.i");
-                    if (auto at = i.rfind('@'); at != std::string::npos) k.d = i.substr(at + 1);
-                }
-                k.selector = ar_property(c, "header.s");
-                k.result = res ? *res : Result::none;
-                if (!res) t.notes.push_back("dkim=" + c.result + " is not an RFC 8601 result; taken as none.");
-                if (!k.d.empty()) t.dkim.push_back(k);
-            } else if (c.method == "spf") {
-                if (t.spf) continue;  // the first spf= is the receiver's MAIL FROM check
-                DmarcSpfInput s;
-                std::string mf = ar_property(c, "smtp.mailfrom");
-                if (mf.empty()) mf = ar_property(c, "smtp.mfrom");
-                if (!mf.empty()) {
-                    auto at = mf.rfind('@');
-                    s.domain = at == std::string::npos ? mf : mf.substr(at + 1);
-                    s.identity = "mailfrom";
-                } else {
-                    s.domain = ar_property(c, "smtp.helo");
-                    s.identity = "helo";
-                }
-                s.result = res ? *res : Result::none;
-                if (!s.domain.empty()) t.spf = s;
-            } else {
-                std::string n = c.method + "=" + c.result;
-                if (!c.comment.empty()) n += " (" + c.comment + ")";
-                if (!c.reason.empty()) n += " reason=" + c.reason;
-                for (const auto& [k, v] : c.properties) n += " " + k + "=" + v;
-                t.notes.push_back("The receiver recorded " + n + ".");
-            }
-        }
-    }
-    return t;
-}
-
 Json dmarc_json(const DmarcReport& r) {
     Json j;
     j["result"] = std::string(to_string(r.result));
@@ -901,71 +855,43 @@ ArClause dmarc_ar_clause(const DmarcReport& r) {
     return c;
 }
 
-// The dmarc tool: inputs, DMARC, and the three output forms.
+// The dmarc tool: authenticate(), then the three output forms.
 Outcome dmarc_analyze(const DmarcToolOptions& opts, const Message& msg, Resolver& dns, const CommonOptions& common) {
-    std::vector<DmarcDkimInput> dkim;
-    std::optional<DmarcSpfInput> spf;
-    std::vector<ArClause> input_clauses;
-    std::vector<std::string> notes;
-    Json inputs;
-    if (opts.trust_ar_given) {
-        TrustedResults t = results_from_authentication_results(msg, opts.trust_ar);
-        if (t.fields == 0)
-            throw InputError("no Authentication-Results field of " + (opts.trust_ar.empty() ? std::string("(no authserv-id)") : opts.trust_ar) +
-                             " (--trust-ar): nothing to trust");
-        dkim = t.dkim;
-        spf = t.spf;
-        notes = t.notes;
-        inputs = {{"source", "Authentication-Results"}, {"authserv_id", opts.trust_ar}, {"fields", t.fields}};
-    } else {
-        DkimOptions dko;
-        if (opts.now) dko.now = static_cast<std::time_t>(*opts.now);
-        DkimReport dr = verify_dkim(msg, dns, dko);
-        for (const auto& sig : dr.signatures)
-            if (!sig.d.empty()) dkim.push_back({sig.d, sig.verdict.result, sig.s});
-        input_clauses = to_ar(dr);
-        Envelope env = derive_envelope(msg, opts.trusted_hosts);
-        Json sj;
-        if (!env.ip.value.empty() && (env.have_mail_from || !env.helo.value.empty())) {
-            SpfRequest req{env.ip.value, env.helo.value, env.mail_from.value};
-            SpfCheck c = spf_check(req, dns);
-            DmarcSpfInput in;
-            in.result = c.result;
-            in.identity = c.identity;
-            in.domain = c.domain;
-            if (in.domain.empty()) {
-                const std::string& id = c.sender;
-                auto at = id.rfind('@');
-                in.domain = at == std::string::npos ? id : id.substr(at + 1);
-            }
-            spf = in;
-            ArClause cl;
-            cl.method = "spf";
-            cl.result = std::string(to_string(c.result));
-            cl.properties.emplace_back(c.identity == "helo" ? "smtp.helo" : "smtp.mailfrom",
-                                       c.identity == "helo" ? env.helo.value : (env.mail_from.value.empty() ? in.domain : env.mail_from.value));
-            input_clauses.push_back(cl);
-            sj = {{"ip", env.ip.value}, {"helo", env.helo.value}, {"mail_from", env.mail_from.value},
-                  {"result", std::string(to_string(c.result))}, {"reason", {{"code", c.reason.code}, {"text", c.reason.text}}}};
-        } else {
-            notes.push_back("SPF not evaluated: the connecting IP or the MAIL FROM/HELO could not be derived from the headers "
-                            "(use authscope spf with flags, or --trust-ar).");
-        }
-        inputs = {{"source", "computed"}, {"dkim", to_json(dr)}, {"spf", sj.is_null() ? Json(nullptr) : sj}};
-    }
-    DmarcReport r = evaluate_dmarc_message(msg, dkim, spf, dns, opts.dmarc);
+    AuthSummary a = authenticate(msg, dns, opts.auth);
+    DmarcReport r = *a.dmarc_report;
+    std::vector<std::string> notes = a.notes;
+    for (const auto& n : a.receiver_notes)
+        notes.push_back("The receiver recorded " + n.key + "=" + n.value + (n.meaning.empty() ? "" : ": " + n.meaning) +
+                        (!n.meaning.empty() && n.meaning.back() == '.' ? "" : "."));
+    for (const auto& d : a.disagreements) notes.push_back("Differs: " + d + ".");
     r.warnings.insert(r.warnings.begin(), notes.begin(), notes.end());
     Outcome o;  // only the format asked for is rendered
     switch (common.format) {
-    case Format::json:
+    case Format::json: {
         o.json = dmarc_json(r);
+        Json inputs;
+        if (a.receiver) {
+            inputs = {{"source", "Authentication-Results"}, {"authserv_id", a.receiver->host}, {"fields", a.receiver->fields.size()}};
+            Json trust = trust_json(a);
+            for (auto& [k, v] : trust.items()) inputs[k] = v;
+        } else {
+            Json sj = nullptr;
+            if (a.spf_check)
+                sj = {{"ip", a.envelope.ip.value}, {"helo", a.envelope.helo.value}, {"mail_from", a.envelope.mail_from.value},
+                      {"result", std::string(to_string(a.spf_check->result))},
+                      {"reason", {{"code", a.spf_check->reason.code}, {"text", a.spf_check->reason.text}}}};
+            inputs = {{"source", "computed"}, {"dkim", to_json(*a.dkim_report)}, {"spf", sj}};
+        }
+        o.json["authentication"] = {{"source", a.source}};
         o.json["inputs"] = inputs;
         break;
-    case Format::text: o.text = dmarc_text(r); break;
-    case Format::ar:
-        input_clauses.push_back(dmarc_ar_clause(r));
-        o.ar = format_authentication_results(common.authserv_id, input_clauses);
+    }
+    case Format::text:
+        o.text = dmarc_text(r);
+        for (const auto& l : trust_lines(a))
+            if (l.rfind("Trusted:", 0) == 0 || l.rfind("Why:", 0) == 0 || l.rfind("The receiver recorded no", 0) == 0) o.text += "  " + l + "\n";
         break;
+    case Format::ar: o.ar = format_authentication_results(common.authserv_id, authentication_clauses(a)); break;
     }
     o.exit = exit_status_for(r.result);
     return o;

@@ -765,129 +765,6 @@ const std::vector<RuleInfo>& explain_rules() {
     return r;
 }
 
-AuthSummary check_authentication(const Message& msg, Resolver& dns, const ExplainOptions& opts) {
-    AuthSummary a;
-    a.source = "checked";
-    // SPF for the envelope the Received chain gives.
-    Envelope env = derive_envelope(msg, {});
-    std::optional<DmarcSpfInput> spf_in;
-    if (!env.ip.value.empty()) {
-        SpfRequest req{env.ip.value, env.helo.value, env.mail_from.value};
-        SpfCheck sc = spf_check(req, dns);
-        a.spf = sc.result;
-        a.spf_domain = sc.domain;
-        spf_in = DmarcSpfInput{sc.domain, sc.result, sc.identity};
-        if (sc.result == Result::temperror) a.unchecked.push_back("SPF for " + sc.domain + ": " + sc.reason.text);
-    }
-    // DKIM as of arrival, so that x= and t= are judged against when the message came in.
-    DkimOptions dopts;
-    std::optional<std::time_t> arrival = opts.arrival;
-    if (!arrival) {
-        auto chain = received_chain(msg);
-        if (!chain.empty()) arrival = parse_mail_date(chain.front().date);
-    }
-    if (arrival) dopts.now = *arrival;
-    DkimReport dk = verify_dkim(msg, dns, dopts);
-    a.dkim = dk.verdict.result;
-    std::vector<DmarcDkimInput> dk_in;
-    for (const auto& s : dk.signatures) {
-        SignatureFacts f;
-        f.d = to_lower(s.d);
-        f.s = s.s;
-        f.result = s.verdict.result;
-        f.reason = s.verdict.reason.code;
-        f.verified = s.crypto_verified;
-        for (const auto& h : s.h) f.h.push_back(to_lower(h));
-        f.t = s.t;
-        f.x = s.x;
-        a.signatures.push_back(f);
-        dk_in.push_back({s.d, s.verdict.result, s.s});
-        if (s.verdict.result == Result::temperror) a.unchecked.push_back("DKIM key for d=" + s.d + " s=" + s.s + ": " + s.verdict.reason.text);
-    }
-    DmarcOptions mopts;
-    mopts.check_report_destinations = false;
-    DmarcReport dm = evaluate_dmarc_message(msg, dk_in, spf_in, dns, mopts);
-    a.dmarc = dm.result;
-    a.dmarc_reason = dm.reason;
-    a.from_domain = dm.from_domain;
-    a.org_domain = dm.org_domain;
-    if (dm.applied_policy) a.policy = to_string(*dm.applied_policy);
-    if (dm.spf) a.spf_aligned = dm.spf->aligned && dm.spf->result == Result::pass;
-    for (auto& f : a.signatures)
-        for (const auto& k : dm.dkim)
-            if (iequals(k.d, f.d) && k.selector == f.s) f.aligned = k.aligned;
-    if (dm.result == Result::temperror) a.unchecked.push_back("DMARC: " + dm.reason.text);
-    return a;
-}
-
-AuthSummary trusted_authentication(const Message& msg, const std::string& authserv_id, Resolver& dns,
-                                   const ExplainOptions&) {
-    AuthSummary a;
-    a.source = "authentication-results:" + authserv_id;
-    TrustedResults tr = results_from_authentication_results(msg, authserv_id);
-    if (tr.fields == 0)
-        throw InputError("no Authentication-Results field of " + authserv_id + " (--trust-ar): nothing to trust");
-    // The receiver's own dmarc= result, when it recorded one.
-    std::optional<Result> ar_dmarc;
-    std::string ar_from;
-    for (const auto& f : find_authentication_results(msg, authserv_id))
-        for (const auto& cl : f.results)
-            if (cl.method == "dmarc" && !ar_dmarc) {
-                ar_dmarc = result_from_string(cl.result).value_or(Result::none);
-                ar_from = to_lower(ar_property(cl, "header.from"));
-            }
-    auto psl = PublicSuffixList::system();
-    DmarcReport dm;
-    if (ar_dmarc) {
-        FromDomains fd = from_domains(msg);
-        dm.result = *ar_dmarc;
-        dm.from_domain = !ar_from.empty() ? ar_from : fd.domains.empty() ? "" : fd.domains.front();
-        dm.org_domain = organizational_domain_psl(dm.from_domain, *psl);
-        dm.reason = {"receiver-dmarc", "The receiver " + authserv_id + " recorded dmarc=" + std::string(to_string(*ar_dmarc)) + " for " + dm.from_domain + "."};
-    } else {
-        DmarcOptions mopts;
-        mopts.check_report_destinations = false;
-        dm = evaluate_dmarc_message(msg, tr.dkim, tr.spf, dns, mopts);
-    }
-    a.dmarc = dm.result;
-    a.dmarc_reason = dm.reason;
-    a.from_domain = dm.from_domain;
-    a.org_domain = dm.org_domain.empty() ? organizational_domain_psl(dm.from_domain, *psl) : dm.org_domain;
-    if (dm.applied_policy) a.policy = to_string(*dm.applied_policy);
-    auto org = [&](const std::string& d) { return organizational_domain_psl(to_lower(d), *psl); };
-    if (tr.spf) {
-        a.spf = tr.spf->result;
-        a.spf_domain = tr.spf->domain;
-        a.spf_aligned = tr.spf->result == Result::pass && org(tr.spf->domain) == a.org_domain;
-    }
-    a.dkim = Result::none;
-    // Tags of the signatures themselves (h=, t=, x=), matched to the receiver's results by d= and s=.
-    std::vector<DkimSignature> sigs;
-    for (const auto* f : msg.all("DKIM-Signature")) sigs.push_back(parse_dkim_signature(f->value).sig);
-    for (const auto& k : tr.dkim) {
-        SignatureFacts f;
-        f.d = to_lower(k.d);
-        f.s = k.selector;
-        f.result = k.result;
-        f.reason = "receiver";
-        f.verified = k.result == Result::pass;
-        f.aligned = org(k.d) == a.org_domain;
-        for (const auto& s : sigs)
-            if (iequals(s.d, k.d) && (k.selector.empty() || s.s == k.selector)) {
-                for (const auto& h : s.h) f.h.push_back(to_lower(h));
-                f.t = s.t;
-                f.x = s.x;
-                if (f.s.empty()) f.s = s.s;
-                break;
-            }
-        if (k.result == Result::pass) a.dkim = Result::pass;
-        else if (a.dkim == Result::none) a.dkim = k.result;
-        a.signatures.push_back(f);
-    }
-    if (a.dmarc == Result::temperror) a.unchecked.push_back("DMARC: the receiver recorded a temporary error");
-    return a;
-}
-
 ExplainReport explain(const Message& msg, const AuthSummary& auth, const BrandSet& brands, const ExplainOptions& opts) {
     Ctx c{msg, auth, brands, opts, decode_mime(msg, opts.mime), {}, false, {}, {}, {}, nullptr, nullptr, {}, {}, {}, {}, {}};
     ExplainReport r;
@@ -1043,6 +920,7 @@ nlohmann::ordered_json explain_json(const ExplainReport& r) {
     a["dmarc"] = {{"result", std::string(to_string(r.auth.dmarc))},
                   {"reason", {{"code", r.auth.dmarc_reason.code}, {"text", r.auth.dmarc_reason.text}}},
                   {"from_domain", r.auth.from_domain},
+                  {"policy_domain", r.auth.policy_domain.empty() ? Json(nullptr) : Json(r.auth.policy_domain)},
                   {"policy", r.auth.policy.empty() ? Json(nullptr) : Json(r.auth.policy)}};
     a["spf"] = {{"result", std::string(to_string(r.auth.spf))}, {"domain", r.auth.spf_domain}, {"aligned", r.auth.spf_aligned}};
     Json sigs = Json::array();
@@ -1050,6 +928,8 @@ nlohmann::ordered_json explain_json(const ExplainReport& r) {
         sigs.push_back({{"d", s.d}, {"s", s.s}, {"result", std::string(to_string(s.result))}, {"reason", s.reason}, {"aligned", s.aligned}});
     a["dkim"] = sigs;
     a["unchecked"] = r.auth.unchecked;
+    Json trust = trust_json(r.auth);  // whose results, and where authscope differs
+    for (auto& [k, v] : trust.items()) a[k] = v;
     j["authentication"] = a;
     j["proves"] = r.proves;
     j["does_not_prove"] = r.does_not_prove;
@@ -1103,6 +983,11 @@ std::string explain_text(const ExplainReport& r, const std::string& file) {
     o << "  " << r.reason.text << "\n\n";
     o << "What authentication proves\n";
     for (const auto& p : r.proves) o << "  " << p << "\n";
+    std::vector<std::string> trust = trust_lines(r.auth);
+    if (!trust.empty()) {
+        o << "\nWhose results\n";
+        for (const auto& l : trust) o << "  " << l << "\n";
+    }
     o << "\nWhat it does not prove\n";
     for (const auto& p : r.does_not_prove) o << "  " << p << "\n";
     int n[4] = {0, 0, 0, 0};

@@ -562,14 +562,7 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
 
 // Our own Authentication-Results for the sample (RFC 8601), as the value after the colon.
 std::string our_authentication_results(const AuthSummary& a) {
-    std::vector<ArClause> cl;
-    if (!a.spf_domain.empty() || a.spf != Result::none)
-        cl.push_back({"spf", std::string(to_string(a.spf)), "", "", {{"smtp.mailfrom", a.spf_domain}}});
-    for (const auto& s : a.signatures)
-        cl.push_back({"dkim", std::string(to_string(s.result)), "", s.reason, {{"header.d", s.d}, {"header.s", s.s}}});
-    if (!a.from_domain.empty())
-        cl.push_back({"dmarc", std::string(to_string(a.dmarc)), "", a.dmarc_reason.code, {{"header.from", a.from_domain}}});
-    std::string f = format_authentication_results("authscope", cl);
+    std::string f = format_authentication_results("authscope", authentication_clauses(a));
     auto colon = f.find(':');
     std::string v = colon == std::string::npos ? f : f.substr(colon + 1);
     std::string out;
@@ -601,7 +594,9 @@ std::string spf_dns_field(const std::string& domain, Resolver& dns) {
 
 ReportAnalysis analyze_for_report(const Message& msg, Resolver& dns, const BrandSet& brands, const ReportOptions& opts) {
     ExplainOptions eo;
-    AuthSummary a = check_authentication(msg, dns, eo);
+    AuthOptions ao = opts.auth;
+    ao.dmarc.check_report_destinations = false;
+    AuthSummary a = authenticate(msg, dns, ao);
     ExplainReport r = explain(msg, a, brands, eo);
     ReportAnalysis out;
     out.verdict = r.verdict;
@@ -722,7 +717,9 @@ Outcome report_sample(const SampleContext& ctx, const BrandSet& brands, const Re
 
 Outcome analyze_returned_message(const Message& msg, Resolver& dns, const BrandSet& brands) {
     ExplainOptions eo;
-    AuthSummary a = check_authentication(msg, dns, eo);
+    AuthOptions ao;
+    ao.dmarc.check_report_destinations = false;
+    AuthSummary a = authenticate(msg, dns, ao);
     ExplainReport r = explain(msg, a, brands, eo);
     Outcome o;
     o.json = explain_json(r);

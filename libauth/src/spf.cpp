@@ -1,5 +1,6 @@
 // SPF (RFC 7208) over libspf2 through auth::Resolver, and the `authscope spf` analysis.
 #include "auth/spf.hpp"
+#include "auth/spf_tool.hpp"
 
 #include <arpa/inet.h>
 
@@ -252,6 +253,16 @@ std::string describe_source(const std::string& what, const std::string& value, c
 
 }  // namespace
 
+ArClause spf_ar_clause(Result result, const std::string& reason, const std::string& mail_from, const std::string& helo) {
+    ArClause cl;
+    cl.method = "spf";
+    cl.result = std::string(to_string(result));
+    cl.reason = reason;
+    if (!mail_from.empty()) cl.properties.emplace_back("smtp.mailfrom", mail_from);
+    if (!helo.empty()) cl.properties.emplace_back("smtp.helo", helo);
+    return cl;
+}
+
 Outcome spf_analyze(const SpfToolOptions& opts, const Message* msg, Resolver& dns, const CommonOptions& common) {
     Envelope env;
     if (msg) env = derive_envelope(*msg, opts.trusted_hosts);
@@ -328,13 +339,7 @@ Outcome spf_analyze(const SpfToolOptions& opts, const Message* msg, Resolver& dn
     }
     o.text = t.str();
 
-    ArClause cl;
-    cl.method = "spf";
-    cl.result = std::string(to_string(c.result));
-    cl.reason = c.reason.text;
-    if (!env.mail_from.value.empty()) cl.properties.push_back({"smtp.mailfrom", env.mail_from.value});
-    if (!env.helo.value.empty()) cl.properties.push_back({"smtp.helo", env.helo.value});
-    o.ar = format_authentication_results(common.authserv_id, {cl});
+    o.ar = format_authentication_results(common.authserv_id, {spf_ar_clause(c.result, c.reason.text, env.mail_from.value, env.helo.value)});
     o.exit = exit_status_for(c.result);
     return o;
 }

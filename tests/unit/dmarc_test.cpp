@@ -227,28 +227,6 @@ TEST_CASE("dmarc: From handling ends in results with reasons", "[dmarc]") {
     CHECK(idn.from_domain == "example.com");
 }
 
-TEST_CASE("dmarc: --trust-ar takes results from the receiver's Authentication-Results", "[dmarc]") {
-    Message m = Message::parse(
-        "Authentication-Results: mx.mine.example; spf=pass smtp.mailfrom=bounce@mail.example.com;"
-        " dkim=pass header.d=example.com header.s=s1; dmarc=pass header.from=example.com\r\n"
-        "Authentication-Results: evil.example; dkim=pass header.d=evil.example\r\n"
-        "Authentication-Results: spf=pass smtp.mailfrom=x.example; compauth=pass reason=100\r\n"
-        "From: a@example.com\r\n\r\nbody\r\n");
-    auto t = results_from_authentication_results(m, "mx.mine.example");
-    CHECK(t.fields == 1);
-    REQUIRE(t.dkim.size() == 1);
-    CHECK(t.dkim[0].d == "example.com");
-    CHECK(t.dkim[0].selector == "s1");
-    REQUIRE(t.spf);
-    CHECK(t.spf->domain == "mail.example.com");
-    CHECK(t.notes.size() == 1);
-    auto ms = results_from_authentication_results(m, "");
-    REQUIRE(ms.spf);
-    CHECK(ms.spf->domain == "x.example");
-    REQUIRE(ms.notes.size() == 1);
-    CHECK(ms.notes[0].find("reason=100") != std::string::npos);
-}
-
 TEST_CASE("dmarc: --format ar clause parses back", "[dmarc]") {
     auto dns = zone(kZone);
     auto r = evaluate_dmarc("mail.example.com", {}, std::nullopt, *dns, {});

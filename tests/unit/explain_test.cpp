@@ -398,25 +398,6 @@ TEST_CASE("explain: text output in the documented order", "[explain]") {
     CHECK(t.find("1 phone number,") != std::string::npos);  // one, not "1 phone numbers"
 }
 
-TEST_CASE("explain: check_authentication from a snapshot (sample)", "[explain]") {
-    auto dns = make_replay_resolver_from_file(std::string(AUTHSCOPE_SOURCE_DIR) + "/fixtures/sample/sample.zone");
-    std::ifstream in(std::string(AUTHSCOPE_SOURCE_DIR) + "/fixtures/sample/sample.eml", std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    Message m = Message::parse(bytes);
-    AuthSummary a = check_authentication(m, *dns);
-    CHECK(a.dmarc == Result::pass);
-    CHECK(a.from_domain == "contoso-online.example");
-    REQUIRE(a.signatures.size() == 1);
-    CHECK(a.signatures[0].aligned);
-    CHECK(a.signatures[0].t.has_value());
-    AuthSummary t = trusted_authentication(m, "mx1.example.org", *dns);
-    CHECK(t.dmarc == Result::pass);
-    CHECK(t.source == "authentication-results:mx1.example.org");
-    REQUIRE(t.signatures.size() == 1);
-    CHECK(t.signatures[0].h.size() == 7);
-    CHECK_THROWS(trusted_authentication(m, "mx.other.example", *dns));
-}
-
 TEST_CASE("explain: hostile input never throws", "[explain]") {
     std::string junk = "From: \"=?utf-8?B?////?=\" <@@>\r\nSubject: =?x?Q?=ZZ?=\r\nContent-Type: multipart/mixed\r\n\r\n"
                        "--\r\n<a href=\"hxxp://[::1\">x</a> bc1qqqqqqq 0x" + std::string(40, 'g') + "\r\n";

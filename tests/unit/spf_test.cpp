@@ -6,6 +6,7 @@
 #include "auth/dns.hpp"
 #include "auth/error.hpp"
 #include "auth/spf.hpp"
+#include "auth/spf_tool.hpp"
 #include "detail/libspf2_dns.hpp"
 
 using namespace auth;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/auth_options.hpp"
 #include "auth/brands.hpp"
 #include "auth/error.hpp"
 #include "auth/explain.hpp"
@@ -13,7 +14,8 @@ namespace po = boost::program_options;
 
 int main(int argc, char** argv) {
     static std::vector<std::string> brand_dirs;
-    static std::string trust_ar;
+    static auth::AuthFlags flags;
+    static auth::AuthOptions ao;
     static bool no_default_brands = false;
     static long long arrival = -1;
     static auth::BrandSet brands;
@@ -22,19 +24,19 @@ int main(int argc, char** argv) {
     spec.summary = "Explain what authentication proves about a message, and why authenticated brand mail can still be abusive.";
     spec.usage = "[options] [SAMPLE...]";
     spec.add_options = [](po::options_description& d) {
+        auth::add_auth_options(d, flags);
         d.add_options()("brands", po::value<std::vector<std::string>>(&brand_dirs)->composing(),
                         "add the brand profiles (*.json) of DIR (repeatable; a same id replaces a shipped one)")(
             "no-default-brands", po::bool_switch(&no_default_brands), "do not load the brand profiles shipped with authscope")(
-            "trust-ar", po::value<std::string>(&trust_ar),
-            "take SPF, DKIM and DMARC from the Authentication-Results fields of this authserv-id instead of checking")(
             "arrival", po::value<long long>(&arrival),
             "the time the message arrived (seconds since 1970); default: the date of the top Received field");
     };
     spec.analyze = [](const auth::SampleContext& ctx) {
         auth::ExplainOptions eo;
         if (arrival >= 0) eo.arrival = static_cast<std::time_t>(arrival);
-        auth::AuthSummary a = trust_ar.empty() ? auth::check_authentication(ctx.message, ctx.dns, eo)
-                                               : auth::trusted_authentication(ctx.message, trust_ar, ctx.dns, eo);
+        auth::AuthOptions how = ao;
+        if (eo.arrival) how.dkim_time = eo.arrival;
+        auth::AuthSummary a = auth::authenticate(ctx.message, ctx.dns, how);
         auth::ExplainReport r = auth::explain(ctx.message, a, brands, eo);
         auth::Outcome o;  // only the format asked for is rendered
         switch (ctx.options.format) {
@@ -50,6 +52,8 @@ int main(int argc, char** argv) {
     spec.run = [&spec](const po::variables_map& vm, auth::CommonOptions& opts) {
         if (vm.count("arrival") && (arrival < 0 || arrival > 253402300799LL))
             throw auth::UsageError("--arrival must be a time in seconds since 1970 (0 to 253402300799)");
+        ao = auth::auth_options(vm, flags, opts);
+        ao.dmarc.check_report_destinations = false;
         if (!no_default_brands) {
             std::string dir = auth::BrandSet::default_dir();
             if (!dir.empty()) brands.load_dir(dir);

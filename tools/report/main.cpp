@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/auth_options.hpp"
 #include "auth/brands.hpp"
 #include "auth/campaign_run.hpp"
 #include "auth/error.hpp"
@@ -14,6 +15,7 @@ namespace po = boost::program_options;
 
 int main(int argc, char** argv) {
     static auth::ReportOptions ro;
+    static auth::AuthFlags flags;
     static std::vector<std::string> brand_dirs;
     static bool no_default_brands = false;
     static auth::BrandSet brands;
@@ -22,6 +24,7 @@ int main(int argc, char** argv) {
     spec.summary = "Write an ARF abuse report (RFC 5965/6591) for a sample, or read ARF, DMARC failure and aggregate reports.";
     spec.usage = "[options] [--to ADDR] [--bundle DIR] SAMPLE | --campaign [--bundle DIR] SAMPLE... | --read [--analyze] REPORT...";
     spec.add_options = [](po::options_description& d) {
+        auth::add_auth_options(d, flags);
         d.add_options()
             ("to", po::value<std::string>(&ro.to), "the abuse desk the report is addressed to (To:)")
             ("from", po::value<std::string>(&ro.from), "the reporter (From:), e.g. \"SOC <soc@example.org>\"")
@@ -39,6 +42,7 @@ int main(int argc, char** argv) {
             ("campaign", "group the samples into campaigns (as authscope campaigns) and write one report per campaign");
     };
     spec.run = [](const po::variables_map& vm, auth::CommonOptions& opts) -> int {
+        ro.auth = auth::auth_options(vm, flags, opts);
         if (!no_default_brands) {
             std::string dir = auth::BrandSet::default_dir();
             if (!dir.empty()) brands.load_dir(dir);

@@ -3,7 +3,7 @@
 
 #include "auth/error.hpp"
 #include "auth/run.hpp"
-#include "auth/spf.hpp"
+#include "auth/spf_tool.hpp"
 
 namespace po = boost::program_options;
 

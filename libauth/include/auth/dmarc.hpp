@@ -10,12 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "auth/ar.hpp"
 #include "auth/dns.hpp"
 #include "auth/message.hpp"
 #include "auth/psl.hpp"
 #include "auth/result.hpp"
-#include "auth/run.hpp"
 
 namespace auth {
 
@@ -192,32 +193,8 @@ DmarcReport evaluate_dmarc_message(const Message& msg, const std::vector<DmarcDk
                                    const std::optional<DmarcSpfInput>& spf, Resolver& dns,
                                    const DmarcOptions& opts);
 
-// DKIM and SPF results as a receiver recorded them in its Authentication-Results
-// (RFC 8601 §2.7.1 header.d, §2.7.2 smtp.mailfrom / smtp.helo) for `--trust-ar`.
-struct TrustedResults {
-    std::vector<DmarcDkimInput> dkim;
-    std::optional<DmarcSpfInput> spf;
-    std::vector<std::string> notes;   // e.g. the receiver's own dmarc=, compauth= and reason=
-    std::size_t fields = 0;           // how many fields of that authserv-id were read
-};
-TrustedResults results_from_authentication_results(const Message& msg, const std::string& authserv_id);
-
-// Options of `authscope dmarc` beyond the common ones.
-struct DmarcToolOptions {
-    DmarcOptions dmarc;
-    std::string trust_ar;                    // --trust-ar AUTHSERV-ID: take SPF/DKIM from that receiver
-    bool trust_ar_given = false;
-    std::vector<std::string> trusted_hosts;  // --trusted-host: the receiver's hosts, for the SPF envelope
-    std::optional<long long> now;            // --now: DKIM x=/t= as of this time
-};
-
-// The whole analysis of one sample for the runner: SPF (envelope from the headers) and DKIM
-// computed here, or taken from the receiver's Authentication-Results with --trust-ar, then
-// DMARC. Throws InputError when --trust-ar finds no field of that authserv-id.
-Outcome dmarc_analyze(const DmarcToolOptions& opts, const Message& msg, Resolver& dns, const CommonOptions& common);
-
 // Output forms (DESIGN.md keys; --format ar: the RFC 8601 dmarc method with header.from and policy.dmarc).
-Json dmarc_json(const DmarcReport& r);
+nlohmann::ordered_json dmarc_json(const DmarcReport& r);
 std::string dmarc_text(const DmarcReport& r);
 ArClause dmarc_ar_clause(const DmarcReport& r);
 

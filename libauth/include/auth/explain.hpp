@@ -1,6 +1,7 @@
 // `authscope explain`: what authentication proves about a message (DMARC, RFC 9989 / RFC 7489;
 // DKIM, RFC 6376; SPF, RFC 7208) and, as independent findings, why mail that genuinely
-// authenticates as a brand can still be abusive. Brand knowledge comes from auth/brands.hpp.
+// authenticates as a brand can still be abusive. Brand knowledge comes from auth/brands.hpp; the
+// authentication facts (AuthSummary) from auth/authenticate.hpp.
 #pragma once
 #include <cstdint>
 #include <ctime>
@@ -10,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/authenticate.hpp"
 #include "auth/brands.hpp"
 #include "auth/dns.hpp"
 #include "auth/indicators.hpp"
@@ -19,46 +21,11 @@
 
 namespace auth {
 
-// One DKIM signature as explain sees it: its verdict and the tags replay checks read.
-struct SignatureFacts {
-    std::string d, s;
-    Result result = Result::none;
-    std::string reason;                 // reason code ("verified", "signature-expired" ...)
-    bool aligned = false;               // d= aligns with the From domain (DMARC)
-    bool verified = false;              // the cryptography verified (pass, or policy for time/weakness)
-    std::vector<std::string> h;         // signed header names (lower case), empty when unknown
-    std::optional<std::uint64_t> t, x;
-};
-
-// The authentication facts the verdict rests on: from libauth's own checks or a trusted receiver.
-struct AuthSummary {
-    std::string source = "checked";     // "checked" or "authentication-results:<authserv-id>"
-    Result dmarc = Result::none;
-    Reason dmarc_reason;
-    std::string from_domain;            // the Author Domain (A-labels)
-    std::string org_domain;
-    std::string policy;                 // none / quarantine / reject, "" when no policy
-    Result spf = Result::none;
-    std::string spf_domain;
-    bool spf_aligned = false;
-    Result dkim = Result::none;
-    std::vector<SignatureFacts> signatures;
-    std::vector<std::string> unchecked;  // what could not be checked (DNS temporary failures)
-};
-
 struct ExplainOptions {
     std::optional<std::time_t> arrival;  // when the message arrived; default: the top Received date
     std::uint64_t old_signature_seconds = 3 * 86400;  // t= this much before arrival is "old"
     MimeLimits mime;
 };
-
-// Runs SPF (envelope from the Received chain), DKIM (judged as of arrival) and DMARC with `dns`.
-AuthSummary check_authentication(const Message& msg, Resolver& dns, const ExplainOptions& opts = {});
-// Takes SPF, DKIM and DMARC from the Authentication-Results fields of `authserv_id` (RFC 8601
-// §5: only a trusted receiver's fields); DMARC's own result from the field when it has one,
-// else evaluated with `dns`. DKIM tags (h=, t=, x=) are read from the DKIM-Signature fields.
-AuthSummary trusted_authentication(const Message& msg, const std::string& authserv_id, Resolver& dns,
-                                   const ExplainOptions& opts = {});
 
 enum class Severity { high, medium, low, info };
 std::string to_string(Severity s);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/aggregate.hpp"
+#include "auth/authenticate.hpp"
 #include "auth/arf.hpp"
 #include "auth/dns.hpp"
 #include "auth/run.hpp"
@@ -101,6 +102,7 @@ struct ReportOptions {
     std::string redact_key;              // --redact-key: same tokens across reports; default random
     std::string date, message_id;        // fixed values for reproducible output (tests)
     std::string bundle_dir;              // --bundle DIR: also write the evidence bundle there
+    AuthOptions auth;                    // --trust-ar, --rfc7489 ...: how authenticate() gets the facts
 };
 
 // What a sample's report rests on: the draft, explain's verdict (JSON) and the exit status.

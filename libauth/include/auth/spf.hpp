@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "auth/ar.hpp"
 #include "auth/dns.hpp"
 #include "auth/received.hpp"
 #include "auth/result.hpp"
-#include "auth/run.hpp"
 
 namespace auth {
 
@@ -65,18 +65,9 @@ struct SpfRecorded {
     std::string mail_from;   // envelope-from= / smtp.mailfrom
 };
 
-// Options of `authscope spf` beyond the common ones.
-struct SpfToolOptions {
-    std::string ip, helo, mail_from;
-    bool mail_from_given = false;   // --mail-from was given (possibly "<>" or "")
-    std::vector<std::string> trusted_hosts;
-    SpfLimits limits;
-};
-
-// The whole analysis of one sample (msg may be null: flags only), as Outcome for the runner.
-// Throws InputError (exit 3) when a value cannot be derived, naming the flag to give.
-Outcome spf_analyze(const SpfToolOptions& opts, const Message* msg, Resolver& dns,
-                    const CommonOptions& common);
+// RFC 8601 §2.7.2: the spf= clause for one evaluation; smtp.mailfrom and smtp.helo each written
+// when not empty, the reason when not empty.
+ArClause spf_ar_clause(Result result, const std::string& reason, const std::string& mail_from, const std::string& helo);
 
 // The receiver's own record of SPF: the topmost Received-SPF (RFC 7208 §9.1) or, without one,
 // the topmost Authentication-Results spf= (RFC 8601 §2.7.2).
