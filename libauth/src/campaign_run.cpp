@@ -42,22 +42,16 @@ private:
     std::string line_;
 };
 
-// The authentication a sample's sender rests on: authscope's own checks, or a trusted receiver's
-// Authentication-Results (--trust-ar). The one place to change when the tools share authenticate().
-AuthSummary sender_authentication(const SampleContext& ctx, const std::string& trust_ar, const ExplainOptions& eo) {
-    return trust_ar.empty() ? check_authentication(ctx.message, ctx.dns, eo)
-                            : trusted_authentication(ctx.message, trust_ar, ctx.dns, eo);
-}
 
 }  // namespace
 
 // A signature needs the sender's authentication and the message's indicators (the extractors
 // explain uses, over one MIME decode), not explain's rules: that halves the time per sample.
 Analyzer campaign_signature_analyzer(const BrandSet& brands, const CampaignRunOptions& opts) {
-    return [&brands, trust_ar = opts.trust_ar](const SampleContext& ctx) {
+    return [&brands, auth = opts.auth](const SampleContext& ctx) {
         ExplainOptions eo;
         ExplainReport r;
-        r.auth = sender_authentication(ctx, trust_ar, eo);
+        r.auth = authenticate(ctx.message, ctx.dns, auth);  // the one pipeline dmarc, explain and report use
         DecodedMessage mime = decode_mime(ctx.message, eo.mime);
         std::string subj = mime.header("Subject");
         if (!subj.empty()) extract_all(subj, "Subject", r.indicators);

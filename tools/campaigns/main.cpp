@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/auth_options.hpp"
 #include "auth/brands.hpp"
 #include "auth/campaign_run.hpp"
 #include "auth/error.hpp"
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
     static bool no_default_brands = false, all = false;
     static auth::BrandSet brands;
     static auth::CampaignRunOptions ro;
+    static auth::AuthFlags flags;
     auth::ToolSpec spec;
     spec.name = "campaigns";
     spec.summary = "Group samples into campaigns: the same template, sending account, links, contacts or replayed DKIM signature.";
@@ -28,11 +30,11 @@ int main(int argc, char** argv) {
             "a value shared by more samples than this is platform-wide and ties nothing")(
             "brands", po::value<std::vector<std::string>>(&brand_dirs)->composing(),
             "add the brand profiles (*.json) of DIR (their domains are never ties)")(
-            "no-default-brands", po::bool_switch(&no_default_brands), "do not load the brand profiles shipped with authscope")(
-            "trust-ar", po::value<std::string>(&ro.trust_ar),
-            "take SPF, DKIM and DMARC from the Authentication-Results fields of this authserv-id instead of checking");
+            "no-default-brands", po::bool_switch(&no_default_brands), "do not load the brand profiles shipped with authscope");
+        auth::add_auth_options(d, flags);
     };
-    spec.run = [&spec](const po::variables_map&, auth::CommonOptions& opts) -> int {
+    spec.run = [&spec](const po::variables_map& vm, auth::CommonOptions& opts) -> int {
+        ro.auth = auth::auth_options(vm, flags, opts);
         if (ro.grouping.min_similarity < 0.3 || ro.grouping.min_similarity > 1.0)
             throw auth::UsageError("--min-similarity must be between 0.3 and 1");
         if (ro.grouping.max_tie_members < 2) throw auth::UsageError("--max-tie-members must be at least 2");

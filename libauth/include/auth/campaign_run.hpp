@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/authenticate.hpp"
 #include "auth/brands.hpp"
 #include "auth/campaigns.hpp"
 #include "auth/run.hpp"
@@ -14,7 +15,7 @@ namespace auth {
 
 struct CampaignRunOptions {
     CampaignOptions grouping;
-    std::string trust_ar;        // --trust-ar ID: the sender from that receiver's Authentication-Results
+    AuthOptions auth;            // whose results the sender rests on (--trust-ar, --recheck, --rfc7489 ...)
 };
 
 struct CampaignRun {
