@@ -219,9 +219,27 @@ const BrandProfile* BrandSet::platform_by_domain(std::string_view domain) const 
     return nullptr;
 }
 
+namespace {
+// "N.E.T.F.L.I.X" and "P_a_y_P_a_l" read as the word they spell: single letters joined by one
+// separator are put together.
+std::string join_single_letters(const std::string& t) {
+    std::string r;
+    auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        char c = t[i];
+        if ((c == '.' || c == '_' || c == '-' || c == '*') && i > 0 && i + 1 < t.size() && letter(t[i - 1]) && letter(t[i + 1]) &&
+            (i < 2 || !letter(t[i - 2])) && (i + 2 >= t.size() || !letter(t[i + 2])))
+            continue;
+        r += c;
+    }
+    return r;
+}
+}  // namespace
+
 std::vector<const BrandProfile*> BrandSet::all_named_in(std::string_view text) const {
     std::vector<const BrandProfile*> r;
     std::string t = fold_for_matching(text);
+    if (std::string j = join_single_letters(t); j != t) t += " | " + j;
     for (const auto& p : profiles_) {
         if (p.kind != "brand") continue;
         for (const auto& n : p.names) {
@@ -238,6 +256,7 @@ std::vector<const BrandProfile*> BrandSet::all_named_in(std::string_view text) c
 const BrandProfile* BrandSet::by_name_in(std::string_view text) const {
     // Folded, so that look-alike letters, accents and styled letters do not hide a name.
     std::string t = fold_for_matching(text);
+    if (std::string j = join_single_letters(t); j != t) t += " | " + j;
     for (const auto& p : profiles_) {
         if (p.kind != "brand") continue;
         for (const auto& n : p.names) {

@@ -389,6 +389,60 @@ void rule_brand_in_user_text(const Ctx& c, std::vector<Finding>& out) {
                 ev);
 }
 
+// Free-mail providers: anyone can have an address there, so no company's notices come from one.
+bool freemail(const std::string& domain) {
+    static const char* const k[] = {
+        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "ymail.com",
+        "aol.com", "icloud.com", "me.com", "mac.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "gmx.net",
+        "web.de", "mail.ru", "yandex.ru", "yandex.com", "zoho.com", "uol.com.br", "bol.com.br", "terra.com.br",
+        "qq.com", "163.com", "126.com", "mail.com", "hotmail.fr", "hotmail.co.uk", "yahoo.fr", "yahoo.co.uk",
+        "yahoo.com.br", "outlook.fr", "libero.it", "t-online.de", "orange.fr", "free.fr", "seznam.cz", "rediffmail.com",
+    };
+    std::string d = to_lower(domain);
+    for (const char* x : k)
+        if (d == x) return true;
+    return false;
+}
+
+// Replies diverted to a free-mail address that is not the sender's (Sublime's "freemail sender,
+// different freemail Reply-To" and "compromised account, free-mail Reply-To" patterns): the
+// answer goes to whoever runs that mailbox, the mark of advance-fee and BEC mail.
+void rule_freemail_reply_to(const Ctx& c, std::vector<Finding>& out) {
+    if (!c.have_from || (c.brand && c.brand->reply_to_is_user)) return;
+    std::vector<std::string> ev;
+    for (const auto& r : c.reply_to) {
+        std::string d = r.domain_ascii.empty() ? to_lower(r.domain) : r.domain_ascii;
+        if (!freemail(d) || iequals(r.address(), c.from.address())) continue;
+        ev.push_back("Reply-To: " + defang(to_lower(r.address())) + " (From: " + defang(to_lower(c.from.address())) + ")");
+    }
+    if (ev.empty()) return;
+    add_finding(out, "reply-to-freemail", Severity::high,
+                "Replies go to a free-mail address other than the sender's: whoever wrote this wants the answer in a mailbox "
+                "that cannot be traced to the sending domain (advance-fee and business-email-compromise mail does this).",
+                ev);
+}
+
+// A brand named in mail sent from a free-mail address, with a lure or a diverted Reply-To: no
+// brand sends its notices from free mail.
+void rule_freemail_brand(const Ctx& c, std::vector<Finding>& out) {
+    if (!c.have_from || !freemail(c.from.domain_ascii)) return;
+    std::string head = c.from.display_name + "\n" + c.subject;
+    std::string body = c.mime.all_text().substr(0, 4000);
+    std::vector<const BrandProfile*> named = c.brands.all_named_in(head + "\n" + body);
+    std::vector<std::string> ev;
+    for (const auto* b : named)
+        if (!b->owns(c.from.domain_ascii) && b->category != "notification-platform" && b->kind == "brand")
+            ev.push_back(b->name + " named in mail from " + defang(to_lower(c.from.address())));
+    if (ev.empty()) return;
+    std::string folded = fold_for_matching(head + "\n" + body);
+    bool lure = false;
+    for (const auto& h : find_lures(folded, !c.ind.of("phone").empty())) lure = lure || h.strong || h.cues.size() >= 2;
+    if (!lure) return;
+    if (ev.size() > 3) ev.resize(3);
+    add_finding(out, "freemail-brand-claim", Severity::high,
+                "The message speaks for a brand but comes from a free-mail address anyone can open, with a scam's wording.", ev);
+}
+
 // Links whose registrable domain is not the brand's (nor a link domain or platform it uses).
 void rule_off_brand_link(const Ctx& c, std::vector<Finding>& out) {
     std::vector<std::string> ev;
@@ -815,7 +869,7 @@ const std::vector<Rule>& rules() {
         rule_customer_text, rule_off_brand_link, rule_link_text_mismatch, rule_lookalike, rule_mixed_script,
         rule_shortener, rule_ip_link, rule_obscured_link, rule_reply_to, rule_contact_address, rule_callback_phone,
         rule_crypto, rule_giveaway, rule_alert_subject, rule_display_name, rule_platform_signature, rule_dkim_replay,
-        rule_lures, rule_evasive_text, rule_redirector, rule_brand_in_user_text,
+        rule_lures, rule_evasive_text, rule_redirector, rule_brand_in_user_text, rule_freemail_reply_to, rule_freemail_brand,
     };
     return r;
 }
@@ -948,6 +1002,8 @@ const std::vector<RuleInfo>& explain_rules() {
         {"lure-investment", "a get-rich pitch: guaranteed returns, trading bots, famous backers"},
         {"evasive-text", "words disguised from filters: look-alike letters inside Latin words, letter-by-letter spacing, styled letters"},
         {"redirector-link", "a link through a trusted redirector or proxy (Google /url, Translate proxy, AMP cache, click tracker) to another site"},
+        {"reply-to-freemail", "Reply-To is a free-mail address other than the sender's"},
+        {"freemail-brand-claim", "a brand named, with a lure's wording, in mail from a free-mail address"},
         {"brand-in-user-text", "a brand named in text the sender's users set (\"X via Platform\", [bot] name, tenant name or subdomain, share message) of mail from another domain"},
     };
     return r;

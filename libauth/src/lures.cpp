@@ -37,7 +37,8 @@ void put_utf8(std::string& out, std::uint32_t cp) {
 }
 
 bool invisible(std::uint32_t cp) {
-    return cp == 0xAD || cp == 0x34F || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF ||
+    // Combining marks too: an overlay or accent on every letter ("C\u0337a\u0337rrefour") hides no letter.
+    return cp == 0xAD || (cp >= 0x300 && cp <= 0x36F) || cp == 0x34F || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF ||
            cp == 0x180E || cp == 0x061C;
 }
 
@@ -280,14 +281,18 @@ const std::vector<Category>& categories() {
           "unclaimed fund", "fund release", "release of your fund", "your full names", "your full name", "foreign partner",
           "strictly confidential", "next-of-kin", "charity work", "heranca", "emprestimo", "taxa de juros",
           "heritage", "erbschaft", "loan offer", "flexible loan", "investment partner", "partnership proposal", "donation of",
-          "grant of", "have been selected for a grant", "i need your assistance", "your assistance to transfer", "mutual benefit"},
-         {"million", "fund", "funds", "transfer", "bank", "dollars", "donation", "grant", "proposal", "partner", "loan",
+          "grant of", "have been selected for a grant", "i need your assistance", "your assistance to transfer", "mutual benefit",
+          "dear beloved", "orphanage", "deposit fund", "urgent business", "business dealing", "business partnership",
+          "handle a project", "friend request", "looking for your friendship", "gold exportation", "kindly get back"},
+         {"million", "fund", "funds", "transfer", "bank", "dollars", "donation", "grant", "proposal", "partner", "loan", "kindly",
+          "project", "details", "dear friend", "my name is", "god bless", "consent",
           "reply", "cancer", "get back to me", "contact me", "my email", "urgent", "confidential", "investment", "invest", "interest rate"}},
         {"refund", "a refund or compensation lure (money waiting to be claimed)",
          {"refund", "reembolso", "restituicao", "restituir", "valores a receber", "valores pendentes", "valor a receber",
           "erstattung", "ruckerstattung", "remboursement", "terugbetaling", "rimborso", "compensation", "cashback",
           "cash back", "unclaimed", "tax return", "saldo disponivel", "credito em conta", "liberacao pendente",
-          "pendentes de liberacao", "pending release",
+          "pendentes de liberacao", "pending release", "has been released for", "funds have been released", "score has been released",
+          "saldo pendente", "valores disponiveis", "credito disponivel",
           "reimbursement", "devolucion", "indemnizacao", "indenizacao", "entschadigung", "vergoeding"},
          {"claim", "eligible", "receive", "amount", "payment", "bank", "account", "pending", "release", "receber", "resgatar", "liberacao",
           "pix", "cpf", "tax", "irs", "hmrc", "receita", "within", "expire", "submit", "form", "details"}},

@@ -112,7 +112,7 @@ TEST_CASE("explain: rule list has unique ids", "[explain]") {
     for (const auto& r : explain_rules()) ids.push_back(r.id);
     std::sort(ids.begin(), ids.end());
     CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
-    CHECK(ids.size() == 37);
+    CHECK(ids.size() == 39);
 }
 
 TEST_CASE("explain: customer-text-payload fires on a settable field with a phone and money", "[explain][rule]") {
@@ -627,4 +627,38 @@ TEST_CASE("explain: lookalike-domain ignores a brand name beside an ordinary wor
     CHECK_FALSE(find(r, "lookalike-domain"));
     auto l = run_p(mail("Hi\r\n", "", "\"Support\" <help@fabrikamshop-support.test>"), pass_for("fabrikamshop-support.test"));
     CHECK(find(l, "lookalike-domain"));
+}
+
+TEST_CASE("explain: reply-to-freemail fires for a free-mail Reply-To other than the sender", "[explain][rule]") {
+    auto r = run_u("Kindly get back to me.\r\n");
+    CHECK_FALSE(find(r, "reply-to-freemail"));
+    AuthSummary a = pass_for("ysra.example");
+    auto f = run_p(mail("Kindly get back to me for more info.\r\n", "Reply-To: <dr.andrew@gmail.com>\r\n", "\"Dr Andrew\" <ap@ysra.example>"), a);
+    REQUIRE(find(f, "reply-to-freemail"));
+    CHECK(find(f, "reply-to-freemail")->severity == Severity::high);
+    // The same free-mail address as the sender's is no diversion; a platform's sharer is its convention.
+    auto same = run_p(mail("Hi\r\n", "Reply-To: <jo@gmail.com>\r\n", "\"Jo\" <jo@gmail.com>"), pass_for("gmail.com"));
+    CHECK_FALSE(find(same, "reply-to-freemail"));
+    auto share = run_p(mail("Alex shared a file.\r\n", "Reply-To: <alex@gmail.com>\r\n", "\"Alex (via Drive Share)\" <share@drive.example>"),
+                       pass_for("drive.example"));
+    CHECK_FALSE(find(share, "reply-to-freemail"));
+}
+
+TEST_CASE("explain: freemail-brand-claim fires for a brand's name and a lure from free mail", "[explain][rule]") {
+    auto r = run_p(mail("Your MetaMask wallet will be suspended. Verify your wallet and enter your recovery phrase.\r\n", "",
+                        "\"MetaMask Support\" <mm.support2024@gmail.com>", "Wallet notice"),
+                   pass_for("gmail.com"));
+    CHECK(find(r, "freemail-brand-claim"));
+    // A person mentioning a brand in ordinary mail from free mail.
+    auto ok = run_p(mail("I bought the lamp from Harbor Freight, see you Sunday.\r\n", "", "\"Jo\" <jo@gmail.com>", "Sunday"),
+                    pass_for("gmail.com"));
+    CHECK_FALSE(find(ok, "freemail-brand-claim"));
+}
+
+TEST_CASE("explain: a brand name spelled with dots or overlay marks is still read", "[explain][rule]") {
+    AuthSummary a;
+    a.dmarc = Result::none;
+    a.from_domain = a.org_domain = "mailer.test";
+    auto r = run_p(mail("Hi\r\n", "", "\"M.E.T.A.M.A.S.K, JWK\" <admission@mailer.test>"), a);
+    CHECK(find(r, "display-name-impersonation"));
 }
