@@ -286,8 +286,12 @@ void rule_lures(const Ctx& c, std::vector<Finding>& out) {
     for (const auto* i : c.ind.of("phone"))
         if (std::find(c.profile().phones.begin(), c.profile().phones.end(), i->value) == c.profile().phones.end()) phone = true;
     bool mine = own_voice(c);
-    for (const auto& h : find_lures(folded, phone)) {
-        Severity sev = h.strong ? Severity::high : Severity::medium;
+    auto hits = find_lures(folded, phone);
+    // Two different lures in one message (a prize and a crypto claim, a refund and an account
+    // threat) make a scam even when each is weakly worded.
+    bool several = hits.size() >= 2;
+    for (const auto& h : hits) {
+        Severity sev = h.strong || several ? Severity::high : Severity::medium;
         if (mine) sev = h.strong ? Severity::medium : Severity::low;
         std::vector<std::string> ev;
         ev.push_back("words of the lure: " + join(h.cues, ", "));
@@ -297,6 +301,7 @@ void rule_lures(const Ctx& c, std::vector<Finding>& out) {
             while (b > 0 && (static_cast<unsigned char>(folded[b]) & 0xC0) == 0x80) --b;
             ev.push_back("\"" + clip(defang_text(folded.substr(b, 220)), 200) + "\"");
         }
+        if (!h.strong && several && !mine) ev.push_back("with another lure in the same message");
         if (mine) ev.push_back("the message authenticates for " + c.brand->name + " and every link is its own: its own wording, so not high by itself");
         add_finding(out, ("lure-" + h.kind).c_str(), sev, "The message carries " + h.name + ".", ev);
     }
@@ -314,7 +319,21 @@ void rule_evasive_text(const Ctx& c, std::vector<Finding>& out) {
     if (look) ev.push_back(std::to_string(look) + " look-alike letters (Cyrillic or Greek) inside Latin words");
     if (spaced) ev.push_back(std::to_string(spaced) + " words written letter by letter");
     if (math) ev.push_back(std::to_string(math) + " styled mathematical letters");
-    bool high = look >= 3 || spaced >= 2;
+    // Content pushed out of sight with a huge margin or height (the real text below, filler above).
+    std::string all = to_lower(c.mime.all_text());
+    bool padding = false;
+    for (const char* prop : {"margin-top:", "height:", "padding-top:"})
+        for (std::size_t p = all.find(prop); p != std::string::npos && !padding; p = all.find(prop, p + 1)) {
+            std::size_t q = p + std::strlen(prop);
+            while (q < all.size() && all[q] == ' ') ++q;
+            std::size_t d = q;
+            while (d < all.size() && all[d] >= '0' && all[d] <= '9') ++d;
+            if (d - q >= 4 && (all.compare(d, 2, "px") == 0 || all.compare(d, 2, "vh") == 0) &&
+                std::stoul(all.substr(q, std::min<std::size_t>(d - q, 9))) >= (all.compare(d, 2, "vh") == 0 ? 1000u : 10000u))
+                padding = true;
+        }
+    if (padding) ev.push_back("content pushed out of sight by a huge margin or height (CSS)");
+    bool high = look >= 3 || spaced >= 2 || h.math_letters >= 8 || padding;
     if (!high && math < 3 && look == 0) return;
     if (!c.subject.empty()) ev.push_back("Subject: " + clip(defang_text(c.subject), 160));
     if (c.have_from && !c.from.display_name.empty()) ev.push_back("From display name: " + clip(c.from.display_name, 120));
@@ -419,6 +438,24 @@ void rule_freemail_reply_to(const Ctx& c, std::vector<Finding>& out) {
     add_finding(out, "reply-to-freemail", Severity::high,
                 "Replies go to a free-mail address other than the sender's: whoever wrote this wants the answer in a mailbox "
                 "that cannot be traced to the sending domain (advance-fee and business-email-compromise mail does this).",
+                ev);
+}
+
+// The text asks the reader to write to a free-mail address that is not the sender's ("kindly
+// contact x@gmail.com for quick claims"): high with a lure's wording, else medium.
+void rule_freemail_contact(const Ctx& c, std::vector<Finding>& out) {
+    std::vector<std::string> ev;
+    for (const auto& i : c.ind.items) {
+        if (i.kind != "email" || i.where == "Reply-To" || !freemail(i.domain) || recipient(c, i.value) || participant(c, i.value)) continue;
+        if (c.have_from && iequals(i.value, c.from.address())) continue;
+        if (std::find(ev.begin(), ev.end(), evidence_of(i)) == ev.end()) ev.push_back(evidence_of(i));
+    }
+    if (ev.empty()) return;
+    std::string folded = fold_for_matching(c.subject + "\n" + c.mime.all_text());
+    bool lure = !find_lures(folded, !c.ind.of("phone").empty()).empty();
+    add_finding(out, "freemail-contact", lure ? Severity::high : Severity::medium,
+                "The text tells the reader to write to a free-mail address other than the sender's" +
+                    std::string(lure ? ", beside a lure's wording: the scam's own mailbox." : "."),
                 ev);
 }
 
@@ -870,6 +907,7 @@ const std::vector<Rule>& rules() {
         rule_shortener, rule_ip_link, rule_obscured_link, rule_reply_to, rule_contact_address, rule_callback_phone,
         rule_crypto, rule_giveaway, rule_alert_subject, rule_display_name, rule_platform_signature, rule_dkim_replay,
         rule_lures, rule_evasive_text, rule_redirector, rule_brand_in_user_text, rule_freemail_reply_to, rule_freemail_brand,
+        rule_freemail_contact,
     };
     return r;
 }
@@ -1003,6 +1041,7 @@ const std::vector<RuleInfo>& explain_rules() {
         {"evasive-text", "words disguised from filters: look-alike letters inside Latin words, letter-by-letter spacing, styled letters"},
         {"redirector-link", "a link through a trusted redirector or proxy (Google /url, Translate proxy, AMP cache, click tracker) to another site"},
         {"reply-to-freemail", "Reply-To is a free-mail address other than the sender's"},
+        {"freemail-contact", "the text asks the reader to write to a free-mail address other than the sender's"},
         {"freemail-brand-claim", "a brand named, with a lure's wording, in mail from a free-mail address"},
         {"brand-in-user-text", "a brand named in text the sender's users set (\"X via Platform\", [bot] name, tenant name or subdomain, share message) of mail from another domain"},
     };

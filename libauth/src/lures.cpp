@@ -205,10 +205,10 @@ int lookalikes_in_latin_words(std::string_view s) {
     };
     while (i < s.size()) {
         std::uint32_t cp = next_cp(s, i);
-        if (cp < 0x80 ? ascii_letter(char(cp)) : false) ++latin;
+        if ((cp < 0x80 && ascii_letter(char(cp))) || math_letter(cp) || latin_base(cp)) ++latin;
         else if (confusable_latin(cp)) ++look;
         else if (cp >= 0x400 && cp <= 0x4FF) latin = -1000;  // a genuinely Cyrillic word
-        else if (!latin_base(cp)) flush();
+        else flush();
     }
     flush();
     return n;
@@ -268,7 +268,8 @@ const std::vector<Category>& categories() {
           "staking program", "eligible for staking", "start staking", "liquid staking", "withdrawal of funds", "withdraw your",
           "withdrawal is awaiting", "pending withdrawal", "pending transaction", "free bitcoin", "free btc", "giving away",
           "giveaway", "cashback airdrop", "bitcoin transfer", "your bitcoin", "btc to your", "crypto wallet", "current balance is",
-          "your balance", "distribution of", "claim now", "mint now", "free mint", "whitelist", "presale"},
+          "your balance", "distribution of", "claim now", "mint now", "free mint", "whitelist", "presale",
+          "multiply bitcoin", "free crypto", "earn bitcoin", "mining balance", "withdraw process", "withdrawing digital assets"},
          {"wallet", "bitcoin", "btc", "ethereum", "eth", "usdt", "usdc", "tether", "crypto", "token", "staking", "stake", "nft",
           "defi", "blockchain", "metamask", "ledger", "trust wallet", "trustwallet", "binance", "coinbase", "xrp", "ripple",
           "dogecoin", "solana", "lido", "uniswap", "pancakeswap", "opensea", "web3", "dapp", "exchange", "kraken", "bybit",
@@ -283,7 +284,8 @@ const std::vector<Category>& categories() {
           "heritage", "erbschaft", "loan offer", "flexible loan", "investment partner", "partnership proposal", "donation of",
           "grant of", "have been selected for a grant", "i need your assistance", "your assistance to transfer", "mutual benefit",
           "dear beloved", "orphanage", "deposit fund", "urgent business", "business dealing", "business partnership",
-          "handle a project", "friend request", "looking for your friendship", "gold exportation", "kindly get back"},
+          "handle a project", "friend request", "looking for your friendship", "gold exportation", "kindly get back",
+          "humanitarian grant", "grant has been", "has been issued to you", "for quick claims", "claim your fund"},
          {"million", "fund", "funds", "transfer", "bank", "dollars", "donation", "grant", "proposal", "partner", "loan", "kindly",
           "project", "details", "dear friend", "my name is", "god bless", "consent",
           "reply", "cancer", "get back to me", "contact me", "my email", "urgent", "confidential", "investment", "invest", "interest rate"}},

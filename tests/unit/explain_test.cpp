@@ -112,7 +112,7 @@ TEST_CASE("explain: rule list has unique ids", "[explain]") {
     for (const auto& r : explain_rules()) ids.push_back(r.id);
     std::sort(ids.begin(), ids.end());
     CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
-    CHECK(ids.size() == 39);
+    CHECK(ids.size() == 40);
 }
 
 TEST_CASE("explain: customer-text-payload fires on a settable field with a phone and money", "[explain][rule]") {
@@ -661,4 +661,21 @@ TEST_CASE("explain: a brand name spelled with dots or overlay marks is still rea
     a.from_domain = a.org_domain = "mailer.test";
     auto r = run_p(mail("Hi\r\n", "", "\"M.E.T.A.M.A.S.K, JWK\" <admission@mailer.test>"), a);
     CHECK(find(r, "display-name-impersonation"));
+}
+
+TEST_CASE("explain: freemail-contact fires for a free-mail address to write to", "[explain][rule]") {
+    auto r = run_u("Humanitarian grant has been issued to you. Kindly contact ( pro.grant833@gmail.com ) for quick claims.\r\n");
+    REQUIRE(find(r, "freemail-contact"));
+    CHECK(find(r, "freemail-contact")->severity == Severity::high);
+    CHECK_FALSE(find(run_u("Write to news@mailer.test with questions.\r\n"), "freemail-contact"));
+}
+
+TEST_CASE("explain: evasive-text fires for styled letters in the subject and hidden padding", "[explain][rule]") {
+    // "YOUR PHOTOS" in mathematical bold capitals.
+    auto r = run_u("Prints\r\n", "\xF0\x9D\x90\x98\xF0\x9D\x90\x8E\xF0\x9D\x90\x94\xF0\x9D\x90\x91 "
+                                  "\xF0\x9D\x90\x8F\xF0\x9D\x90\x87\xF0\x9D\x90\x8E\xF0\x9D\x90\x93\xF0\x9D\x90\x8E\xF0\x9D\x90\x92");
+    REQUIRE(find(r, "evasive-text"));
+    CHECK(find(r, "evasive-text")->severity == Severity::high);
+    CHECK(find(run_u(".belowView { margin-top: 470500px; } Hello\r\n"), "evasive-text"));
+    CHECK_FALSE(find(run_u("p { margin-top: 12px; } Hello\r\n"), "evasive-text"));
 }
