@@ -236,6 +236,37 @@ std::string join_single_letters(const std::string& t) {
 }
 }  // namespace
 
+namespace {
+// Levenshtein distance of at most 1 ("Microsft", "Netfliix"): one insertion, deletion or change.
+bool one_edit(const std::string& a, const std::string& b) {
+    if (a == b) return false;
+    if (a.size() == b.size()) {
+        int diff = 0;
+        for (std::size_t i = 0; i < a.size(); ++i) diff += a[i] != b[i];
+        return diff == 1;
+    }
+    const std::string& l = a.size() > b.size() ? a : b;
+    const std::string& s = a.size() > b.size() ? b : a;
+    if (l.size() != s.size() + 1) return false;
+    std::size_t i = 0;
+    while (i < s.size() && s[i] == l[i]) ++i;
+    return s.compare(i, std::string::npos, l, i + 1, std::string::npos) == 0;
+}
+
+// A word of `t` one edit from a one-word brand name of 7+ letters: a misspelt brand.
+bool misspelt_in(const std::string& t, const std::string& name) {
+    if (name.size() < 7 || name.find(' ') != std::string::npos) return false;
+    std::string w;
+    for (std::size_t i = 0; i <= t.size(); ++i) {
+        char c = i < t.size() ? t[i] : ' ';
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) { w += c; continue; }
+        if (w.size() + 1 >= name.size() && w.size() <= name.size() + 1 && one_edit(w, name)) return true;
+        w.clear();
+    }
+    return false;
+}
+}  // namespace
+
 std::vector<const BrandProfile*> BrandSet::all_named_in(std::string_view text) const {
     std::vector<const BrandProfile*> r;
     std::string t = fold_for_matching(text);
@@ -244,7 +275,8 @@ std::vector<const BrandProfile*> BrandSet::all_named_in(std::string_view text) c
         if (p.kind != "brand") continue;
         for (const auto& n : p.names) {
             if (p.generic_name && n.find(' ') == std::string::npos) continue;
-            if (n.size() >= 3 && word_in(t, fold_for_matching(n))) {
+            std::string fn = fold_for_matching(n);
+            if ((n.size() >= 3 && word_in(t, fn)) || misspelt_in(t, fn)) {
                 r.push_back(&p);
                 break;
             }
@@ -262,7 +294,8 @@ const BrandProfile* BrandSet::by_name_in(std::string_view text) const {
         for (const auto& n : p.names) {
             // A brand whose name is an ordinary word ("Chase", "Square") is named only by a longer form.
             if (p.generic_name && n.find(' ') == std::string::npos) continue;
-            if (n.size() >= 3 && word_in(t, fold_for_matching(n))) return &p;
+            std::string fn = fold_for_matching(n);
+            if ((n.size() >= 3 && word_in(t, fn)) || misspelt_in(t, fn)) return &p;
         }
     }
     return nullptr;

@@ -286,7 +286,10 @@ void rule_lures(const Ctx& c, std::vector<Finding>& out) {
     for (const auto* i : c.ind.of("phone"))
         if (std::find(c.profile().phones.begin(), c.profile().phones.end(), i->value) == c.profile().phones.end()) phone = true;
     bool mine = own_voice(c);
-    auto hits = find_lures(folded, phone);
+    std::string fsubject = fold_for_matching(c.subject);
+    for (auto& ch : fsubject)
+        if (ch == '_') ch = ' ';
+    auto hits = find_lures(folded, phone, fsubject);
     // Two different lures in one message (a prize and a crypto claim, a refund and an account
     // threat) make a scam even when each is weakly worded.
     bool several = hits.size() >= 2;

@@ -353,8 +353,11 @@ const std::vector<Category>& categories() {
          {"hot singles", "local singles", "russian singles", "dating", "lonely", "sex partner", "sex ", "hot women", "hot girls",
           "meet women", "beautiful women", "single women", "dream girl", "hookup", "hook up", "milf", "nude", "naked",
           "nackte", "erotic", "webcam", "cam girl", "looking for a man", "seeking a man", "hot guy", "photo for you",
-          "foto fur sie", "freigeschaltet", "girlfriend", "sexy", "horny", "affair", "she is waiting", "new message from"},
-         {"meet", "tonight", "date", "woman", "women", "girl", "girls", "lady", "single", "singles", "photo", "profile",
+          "foto fur sie", "freigeschaltet", "girlfriend", "sexy", "horny", "affair", "she is waiting", "new message from",
+          "ukrainian girl", "ukrainian women", "ukrainian love", "ukrainian beaut", "celibataires", "rencontrer des",
+          "oekraiense", "meisjes wachten", "is waiting for you", "girls waiting", "singles in your area", "frauen in deiner"},
+         {"meet", "tonight", "date", "woman", "women", "girl", "girls", "lady", "single", "singles", "photo", "profile", "photos",
+          "ontmoeten", "liefde", "rencontre", "treffen",
           "message", "chat", "alone", "love"}},
         {"gambling", "a casino or betting lure (bonus, free spins, no deposit)",
          {"casino", "free spins", "freispiele", "gratis spins", "tours gratuits", "giri gratis", "giros gratis", "no deposit",
@@ -412,7 +415,9 @@ TextTricks text_tricks(std::string_view utf8) {
     return t;
 }
 
-std::vector<LureHit> find_lures(std::string_view folded, bool has_phone) {
+std::vector<LureHit> find_lures(std::string_view folded, bool has_phone) { return find_lures(folded, has_phone, {}); }
+
+std::vector<LureHit> find_lures(std::string_view folded, bool has_phone, std::string_view folded_subject) {
     std::string text(folded);
     int dummy = 0;
     std::vector<std::string> runs = spaced_runs(text, &dummy);
@@ -428,6 +433,11 @@ std::vector<LureHit> find_lures(std::string_view folded, bool has_phone) {
         }
         for (const char* w : cat.weak)
             if (!strong.count(w) && occurs(text, w)) weak.insert(w);
+        // A lure's phrase in the subject is the message's headline: it counts twice.
+        int headline = 0;
+        if (!folded_subject.empty())
+            for (const auto& x : strong)
+                if (occurs(folded_subject, x)) { headline = 1; break; }
         // One phrase alone, with no word of its topic around it, is a mention, not a lure.
         if (strong.empty() || (strong.size() == 1 && weak.empty())) continue;
         std::string kind = cat.kind;
@@ -439,7 +449,7 @@ std::vector<LureHit> find_lures(std::string_view folded, bool has_phone) {
         } else if (kind == "attachment-password") {
             is_strong = !weak.empty();
         } else {
-            is_strong = strong.size() >= 2 || weak.size() >= 2;
+            is_strong = strong.size() + headline >= 2 || weak.size() >= 2;
         }
         LureHit h;
         h.kind = kind;

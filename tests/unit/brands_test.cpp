@@ -132,6 +132,9 @@ TEST_CASE("brands: names are matched through look-alike letters", "[brands]") {
     CHECK(s.by_name_in("\xF0\x9D\x97\xA1\xF0\x9D\x97\xB2\xF0\x9D\x98\x81" "flix account"));  // math bold "Net"
     CHECK(s.by_name_in("N\xD0\xB5" "tflix"));                                                       // Cyrillic e
     CHECK_FALSE(s.by_name_in("Netflixing"));
+    // One edit from a name of 7+ letters is a misspelt brand; a short name needs the exact word.
+    CHECK(s.by_name_in("Conta Netfliix - Atendimento"));
+    CHECK_FALSE(s.by_name_in("Network flicks"));
 }
 
 TEST_CASE("brands: domain_within", "[brands]") {

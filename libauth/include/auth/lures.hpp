@@ -38,6 +38,8 @@ struct LureHit {
 // The lures of a folded text (fold_for_matching), most cues first. `has_phone` says a phone
 // number to call is in the message (the invoice-callback lure needs one).
 std::vector<LureHit> find_lures(std::string_view folded, bool has_phone);
+// The same, with the folded subject: a lure's phrase in the subject counts as two.
+std::vector<LureHit> find_lures(std::string_view folded, bool has_phone, std::string_view folded_subject);
 
 // Every lure kind with its name (for the rule list and the man page).
 struct LureKind {
