@@ -12,6 +12,7 @@
 
 #include "auth/address.hpp"
 #include "auth/error.hpp"
+#include "auth/lures.hpp"
 #include "auth/message.hpp"
 
 namespace auth {
@@ -112,7 +113,9 @@ void BrandSet::load_text(std::string_view text, const std::string& file) {
     if (!j.is_object()) bad(file, "the profile must be a JSON object");
     static const char* kKeys[] = {"id", "name", "kind", "names", "domains", "notification_senders", "link_domains",
                                   "sending_platforms", "customer_settable", "phones", "abuse",
-                                  "crypto_addresses_expected", "comment", "sources"};
+                                  "crypto_addresses_expected", "comment", "sources", "category", "user_content",
+                                  "reply_to_is_user", "via_display_names", "bot_accounts", "generic_name",
+                                  "tenant_domains"};
     for (auto it = j.begin(); it != j.end(); ++it) {
         bool known = false;
         for (const char* k : kKeys) known = known || it.key() == k;
@@ -161,6 +164,27 @@ void BrandSet::load_text(std::string_view text, const std::string& file) {
         if (!j["crypto_addresses_expected"].is_boolean()) bad(file, "\"crypto_addresses_expected\" must be true or false");
         p.crypto_addresses_expected = j["crypto_addresses_expected"].get<bool>();
     }
+    auto flag = [&](const char* key, bool& into) {
+        if (!j.contains(key)) return;
+        if (!j[key].is_boolean()) bad(file, std::string("\"") + key + "\" must be true or false");
+        into = j[key].get<bool>();
+    };
+    flag("user_content", p.user_content);
+    flag("reply_to_is_user", p.reply_to_is_user);
+    flag("via_display_names", p.via_display_names);
+    flag("bot_accounts", p.bot_accounts);
+    flag("generic_name", p.generic_name);
+    if (j.contains("category")) {
+        if (!j["category"].is_string()) bad(file, "\"category\" must be a string");
+        p.category = j["category"].get<std::string>();
+        for (char c : p.category)
+            if (!((c >= 'a' && c <= 'z') || c == '-')) bad(file, "\"category\" must be lower-case letters and '-'");
+    }
+    for (const auto& d : string_list(j, "tenant_domains", file)) p.tenant_domains.push_back(domain_entry(d, "tenant_domains", file));
+    for (const auto& u : string_list(j, "sources", file)) {
+        if (u.rfind("https://", 0) != 0 && u.rfind("http://", 0) != 0) bad(file, "\"sources\" has \"" + u + "\", which is not an http(s) URL");
+        p.sources.push_back(u);
+    }
     add(std::move(p));
 }
 
@@ -195,12 +219,84 @@ const BrandProfile* BrandSet::platform_by_domain(std::string_view domain) const 
     return nullptr;
 }
 
-const BrandProfile* BrandSet::by_name_in(std::string_view text) const {
-    std::string t = to_lower(text);
+namespace {
+// "N.E.T.F.L.I.X" and "P_a_y_P_a_l" read as the word they spell: single letters joined by one
+// separator are put together.
+std::string join_single_letters(const std::string& t) {
+    std::string r;
+    auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        char c = t[i];
+        if ((c == '.' || c == '_' || c == '-' || c == '*') && i > 0 && i + 1 < t.size() && letter(t[i - 1]) && letter(t[i + 1]) &&
+            (i < 2 || !letter(t[i - 2])) && (i + 2 >= t.size() || !letter(t[i + 2])))
+            continue;
+        r += c;
+    }
+    return r;
+}
+}  // namespace
+
+namespace {
+// Levenshtein distance of at most 1 ("Microsft", "Netfliix"): one insertion, deletion or change.
+bool one_edit(const std::string& a, const std::string& b) {
+    if (a == b) return false;
+    if (a.size() == b.size()) {
+        int diff = 0;
+        for (std::size_t i = 0; i < a.size(); ++i) diff += a[i] != b[i];
+        return diff == 1;
+    }
+    const std::string& l = a.size() > b.size() ? a : b;
+    const std::string& s = a.size() > b.size() ? b : a;
+    if (l.size() != s.size() + 1) return false;
+    std::size_t i = 0;
+    while (i < s.size() && s[i] == l[i]) ++i;
+    return s.compare(i, std::string::npos, l, i + 1, std::string::npos) == 0;
+}
+
+// A word of `t` one edit from a one-word brand name of 7+ letters: a misspelt brand.
+bool misspelt_in(const std::string& t, const std::string& name) {
+    if (name.size() < 7 || name.find(' ') != std::string::npos) return false;
+    std::string w;
+    for (std::size_t i = 0; i <= t.size(); ++i) {
+        char c = i < t.size() ? t[i] : ' ';
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) { w += c; continue; }
+        if (w.size() + 1 >= name.size() && w.size() <= name.size() + 1 && one_edit(w, name)) return true;
+        w.clear();
+    }
+    return false;
+}
+}  // namespace
+
+std::vector<const BrandProfile*> BrandSet::all_named_in(std::string_view text) const {
+    std::vector<const BrandProfile*> r;
+    std::string t = fold_for_matching(text);
+    if (std::string j = join_single_letters(t); j != t) t += " | " + j;
     for (const auto& p : profiles_) {
         if (p.kind != "brand") continue;
-        for (const auto& n : p.names)
-            if (n.size() >= 3 && word_in(t, to_lower(n))) return &p;
+        for (const auto& n : p.names) {
+            if (p.generic_name && n.find(' ') == std::string::npos) continue;
+            std::string fn = fold_for_matching(n);
+            if ((n.size() >= 3 && word_in(t, fn)) || misspelt_in(t, fn)) {
+                r.push_back(&p);
+                break;
+            }
+        }
+    }
+    return r;
+}
+
+const BrandProfile* BrandSet::by_name_in(std::string_view text) const {
+    // Folded, so that look-alike letters, accents and styled letters do not hide a name.
+    std::string t = fold_for_matching(text);
+    if (std::string j = join_single_letters(t); j != t) t += " | " + j;
+    for (const auto& p : profiles_) {
+        if (p.kind != "brand") continue;
+        for (const auto& n : p.names) {
+            // A brand whose name is an ordinary word ("Chase", "Square") is named only by a longer form.
+            if (p.generic_name && n.find(' ') == std::string::npos) continue;
+            std::string fn = fold_for_matching(n);
+            if ((n.size() >= 3 && word_in(t, fn)) || misspelt_in(t, fn)) return &p;
+        }
     }
     return nullptr;
 }
@@ -214,9 +310,17 @@ bool BrandSet::known_domain(std::string_view domain) const {
 std::vector<std::string> BrandSet::all_brand_domains() const {
     std::vector<std::string> r;
     for (const auto& p : profiles_)
-        if (p.kind == "brand")
-            for (const auto& d : p.domains) r.push_back(d);
+        if (p.kind == "brand" && !p.generic_name)
+            for (const auto& d : p.domains)
+                if (d.find('.') >= 4) r.push_back(d);
     return r;
+}
+
+const BrandProfile* BrandSet::tenant_of(std::string_view domain) const {
+    for (const auto& p : profiles_)
+        for (const auto& t : p.tenant_domains)
+            if (domain_within(domain, t) && !domain_within(t, domain)) return &p;
+    return nullptr;
 }
 
 std::string BrandSet::default_dir() {
@@ -226,7 +330,7 @@ std::string BrandSet::default_dir() {
     if (fs::is_directory(AUTHSCOPE_DATADIR "/brands", ec)) return AUTHSCOPE_DATADIR "/brands";
 #endif
 #ifdef AUTHSCOPE_SOURCE_DIR
-    if (fs::is_directory(AUTHSCOPE_SOURCE_DIR "/fixtures/brands", ec)) return AUTHSCOPE_SOURCE_DIR "/fixtures/brands";
+    if (fs::is_directory(AUTHSCOPE_SOURCE_DIR "/data/brands", ec)) return AUTHSCOPE_SOURCE_DIR "/data/brands";
 #endif
     return {};
 }

@@ -14,6 +14,7 @@
 #include "auth/dkim.hpp"
 #include "auth/dmarc.hpp"
 #include "auth/error.hpp"
+#include "auth/lures.hpp"
 #include "auth/psl.hpp"
 #include "auth/received.hpp"
 #include "auth/spf.hpp"
@@ -176,6 +177,33 @@ bool expected_domain(const Ctx& c, const std::string& d) {
     return false;
 }
 
+// DMARC passed (or, without a policy, an aligned SPF or DKIM pass): the From domain's systems sent it.
+bool authenticated(const Ctx& c) {
+    bool aligned_pass = c.auth.spf_aligned;
+    for (const auto& s : c.auth.signatures) aligned_pass = aligned_pass || (s.result == Result::pass && s.aligned);
+    return c.auth.dmarc == Result::pass || (c.auth.dmarc == Result::none && aligned_pass);
+}
+
+// An address of a person the platform's convention puts in the message: the Reply-To of a
+// platform whose Reply-To is the sharing or sending user.
+bool participant(const Ctx& c, const std::string& addr) {
+    if (!c.brand || !c.brand->reply_to_is_user) return false;
+    for (const auto& r : c.reply_to)
+        if (iequals(r.address(), addr)) return true;
+    return false;
+}
+
+bool reply_to_expected(const Ctx& c);
+bool links_expected(const Ctx& c);
+
+// The brand speaking in its own voice: the mail authenticates for a profiled brand whose
+// notifications carry no user text, and every link and Reply-To is its own. Lure words there are
+// its marketing, not a scam's (so they are not high by themselves).
+bool own_voice(const Ctx& c) {
+    return authenticated(c) && c.brand && !c.brand->user_content && c.brand->tenant_domains.empty() &&
+           !c.brands.tenant_of(c.auth.from_domain) && reply_to_expected(c) && links_expected(c);
+}
+
 std::string evidence_of(const Indicator& i) {
     std::string s = i.where + ": " + (i.kind == "url" ? i.defanged : i.kind == "email" ? i.defanged : i.raw);
     if (!i.link_text.empty()) s += " (link text \"" + clip(defang_text(i.link_text), 120) + "\")";
@@ -206,7 +234,7 @@ void rule_customer_text(const Ctx& c, std::vector<Finding>& out) {
         std::vector<std::string> what;
         for (const auto& i : t.items) {
             if (i.kind == "url" && !expected_domain(c, i.domain)) { what.push_back("a link"); strong = true; }
-            else if (i.kind == "email" && !expected_domain(c, i.domain) && !recipient(c, i.value)) { what.push_back("an address"); strong = true; }
+            else if (i.kind == "email" && !expected_domain(c, i.domain) && !recipient(c, i.value) && !participant(c, i.value)) { what.push_back("an address"); strong = true; }
             else if (i.kind == "phone" && std::find(c.profile().phones.begin(), c.profile().phones.end(), i.value) == c.profile().phones.end()) { what.push_back("a phone number"); strong = true; }
             else if (i.kind == "wallet") { what.push_back("a crypto address"); strong = true; }
             else if (i.kind == "money" && f.label != "Subject") what.push_back("a money amount");
@@ -229,6 +257,230 @@ void rule_customer_text(const Ctx& c, std::vector<Finding>& out) {
                     " automated message: whoever set it wrote that text, not " +
                     (c.brand_mail() ? c.brand->name : std::string("the sender")) + ".",
                 ev);
+}
+
+bool reply_to_expected(const Ctx& c) {
+    for (const auto& r : c.reply_to) {
+        std::string d = r.domain_ascii.empty() ? to_lower(r.domain) : r.domain_ascii;
+        if (!expected_domain(c, d)) return false;
+    }
+    return true;
+}
+
+bool links_expected(const Ctx& c) {
+    for (const auto& i : c.ind.items)
+        if (i.kind == "url" && !expected_domain(c, i.domain) && !i.has("bare-domain") && !i.has("via-receiver-rewrite")) return false;
+    return true;
+}
+
+// The lures of any mail, whoever sent it (auth/lures.hpp): crypto, advance fee, refund, prize,
+// invoice callback, account threat, parcel, attachment password, dating, gambling, health
+// product, investment. One finding per kind, "lure-KIND".
+void rule_lures(const Ctx& c, std::vector<Finding>& out) {
+    std::string all = c.subject + "\n" + (c.have_from ? c.from.display_name : std::string()) + "\n" + c.mime.all_text();
+    for (const auto& a : c.mime.attachments) all += "\n" + a.filename;
+    std::string folded = fold_for_matching(all);
+    for (auto& ch : folded)
+        if (ch == '_') ch = ' ';
+    bool phone = false;
+    for (const auto* i : c.ind.of("phone"))
+        if (std::find(c.profile().phones.begin(), c.profile().phones.end(), i->value) == c.profile().phones.end()) phone = true;
+    bool mine = own_voice(c);
+    std::string fsubject = fold_for_matching(c.subject);
+    for (auto& ch : fsubject)
+        if (ch == '_') ch = ' ';
+    auto hits = find_lures(folded, phone, fsubject);
+    // Two different lures in one message (a prize and a crypto claim, a refund and an account
+    // threat) make a scam even when each is weakly worded.
+    bool several = hits.size() >= 2;
+    for (const auto& h : hits) {
+        Severity sev = h.strong || several ? Severity::high : Severity::medium;
+        if (mine) sev = h.strong ? Severity::medium : Severity::low;
+        std::vector<std::string> ev;
+        ev.push_back("words of the lure: " + join(h.cues, ", "));
+        std::size_t p = folded.find(h.cues.front());
+        if (p != std::string::npos) {
+            std::size_t b = p > 90 ? p - 90 : 0;
+            while (b > 0 && (static_cast<unsigned char>(folded[b]) & 0xC0) == 0x80) --b;
+            ev.push_back("\"" + clip(defang_text(folded.substr(b, 220)), 200) + "\"");
+        }
+        if (!h.strong && several && !mine) ev.push_back("with another lure in the same message");
+        if (mine) ev.push_back("the message authenticates for " + c.brand->name + " and every link is its own: its own wording, so not high by itself");
+        add_finding(out, ("lure-" + h.kind).c_str(), sev, "The message carries " + h.name + ".", ev);
+    }
+}
+
+// Text written to slip past filters: look-alike letters inside Latin words, letter-by-letter
+// spacing, styled mathematical letters.
+void rule_evasive_text(const Ctx& c, std::vector<Finding>& out) {
+    std::string head = c.subject + "\n" + (c.have_from ? c.from.display_name : std::string());
+    TextTricks h = text_tricks(head);
+    TextTricks b = text_tricks(c.mime.all_text());
+    int look = h.lookalike_letters + b.lookalike_letters, spaced = h.spaced_words + b.spaced_words;
+    int math = h.math_letters + b.math_letters;
+    std::vector<std::string> ev;
+    if (look) ev.push_back(std::to_string(look) + " look-alike letters (Cyrillic or Greek) inside Latin words");
+    if (spaced) ev.push_back(std::to_string(spaced) + " words written letter by letter");
+    if (math) ev.push_back(std::to_string(math) + " styled mathematical letters");
+    // Content pushed out of sight with a huge margin or height (the real text below, filler above).
+    std::string all = to_lower(c.mime.all_text());
+    bool padding = false;
+    for (const char* prop : {"margin-top:", "height:", "padding-top:"})
+        for (std::size_t p = all.find(prop); p != std::string::npos && !padding; p = all.find(prop, p + 1)) {
+            std::size_t q = p + std::strlen(prop);
+            while (q < all.size() && all[q] == ' ') ++q;
+            std::size_t d = q;
+            while (d < all.size() && all[d] >= '0' && all[d] <= '9') ++d;
+            if (d - q >= 4 && (all.compare(d, 2, "px") == 0 || all.compare(d, 2, "vh") == 0) &&
+                std::stoul(all.substr(q, std::min<std::size_t>(d - q, 9))) >= (all.compare(d, 2, "vh") == 0 ? 1000u : 10000u))
+                padding = true;
+        }
+    if (padding) ev.push_back("content pushed out of sight by a huge margin or height (CSS)");
+    bool high = look >= 3 || spaced >= 2 || h.math_letters >= 8 || padding;
+    if (!high && math < 3 && look == 0) return;
+    if (!c.subject.empty()) ev.push_back("Subject: " + clip(defang_text(c.subject), 160));
+    if (c.have_from && !c.from.display_name.empty()) ev.push_back("From display name: " + clip(c.from.display_name, 120));
+    add_finding(out, "evasive-text", high ? Severity::high : Severity::medium,
+                "The text disguises its words from filters (look-alike letters from other scripts, letter-by-letter spacing "
+                "or styled letters): genuine mail writes its words plainly.",
+                ev);
+}
+
+// A link through a redirector or proxy (Google's /url, Translate's proxy, AMP caches, click
+// trackers) to another site: the reader's destination is the site behind it.
+void rule_redirector(const Ctx& c, std::vector<Finding>& out) {
+    std::vector<std::string> ev;
+    bool foreign = false;
+    std::set<std::string> seen;
+    for (const auto& i : c.ind.items) {
+        if (i.kind != "url" || !i.has("unwrapped") || i.has("via-receiver-rewrite")) continue;
+        if (expected_domain(c, i.domain) || seen.count(i.value)) continue;
+        seen.insert(i.value);
+        foreign = true;
+        ev.push_back(i.where + ": leads to " + i.defanged);
+    }
+    if (!foreign) return;
+    bool notif = authenticated(c) || c.brand_mail();
+    add_finding(out, "redirector-link", notif ? Severity::high : Severity::medium,
+                "A link goes through a redirector or proxy of a trusted site to another site: filters and readers see the trusted "
+                "host, the reader lands on the one behind it (both shown).",
+                ev);
+}
+
+// A brand named in text the sender's users set (display name "X via Platform", a "[bot]"
+// account, a tenant's chosen subdomain or name, a share message or form title) in mail that
+// authenticates for, or comes from, another domain.
+void rule_brand_in_user_text(const Ctx& c, std::vector<Finding>& out) {
+    std::string from_dom = !c.auth.from_domain.empty() ? c.auth.from_domain : c.have_from ? c.from.domain_ascii : "";
+    const BrandProfile* tenant_brand = from_dom.empty() ? nullptr : c.brands.tenant_of(from_dom);
+    bool platform = (c.brand && (c.brand->user_content || c.brand->via_display_names || c.brand->bot_accounts)) || tenant_brand;
+    if (!platform && !authenticated(c)) return;
+    std::vector<std::pair<std::string, std::string>> texts;  // where, text
+    if (c.have_from && !c.from.display_name.empty() && platform) texts.push_back({"From display name", c.from.display_name});
+    if (tenant_brand) {
+        std::string label = from_dom;
+        for (const auto& t : tenant_brand->tenant_domains)
+            if (domain_within(from_dom, t)) label = from_dom.substr(0, from_dom.size() - t.size() - 1);
+        texts.push_back({"tenant subdomain (chosen by the customer)", label});
+        std::string spaced = label;
+        for (auto& ch : spaced)
+            if (ch == '-' || ch == '.') ch = ' ';
+        if (spaced != label) texts.push_back({"tenant subdomain (chosen by the customer)", spaced});
+    }
+    for (const auto& f : c.fields)
+        if (f.label != "From display name" && (f.label != "Subject" || platform)) texts.push_back({f.where, f.text});
+    std::vector<std::string> ev;
+    std::set<std::string> named;
+    for (const auto& [where, text] : texts)
+        for (const BrandProfile* b : c.brands.all_named_in(text)) {
+        if (b == c.brand || b == tenant_brand) continue;
+        if (!from_dom.empty() && b->expected_link(from_dom)) continue;
+        // The user really is at that brand: the sharer's Reply-To is one of its domains.
+        bool real_user = false;
+        for (const auto& r : c.reply_to) real_user = real_user || b->owns(r.domain_ascii);
+        if (real_user) continue;
+        if (named.count(b->name)) continue;
+        named.insert(b->name);
+        ev.push_back(where + " names " + b->name + ": " + clip(defang_text(text), 160));
+        }
+    if (ev.empty()) return;
+    add_finding(out, "brand-in-user-text", Severity::high,
+                "Text the sender's users set names " + join(std::vector<std::string>(named.begin(), named.end()), ", ") +
+                    ", but the mail comes from " + (from_dom.empty() ? std::string("another domain") : from_dom) +
+                    ": someone dressed a genuine notification as that brand.",
+                ev);
+}
+
+// Free-mail providers: anyone can have an address there, so no company's notices come from one.
+bool freemail(const std::string& domain) {
+    static const char* const k[] = {
+        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "ymail.com",
+        "aol.com", "icloud.com", "me.com", "mac.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "gmx.net",
+        "web.de", "mail.ru", "yandex.ru", "yandex.com", "zoho.com", "uol.com.br", "bol.com.br", "terra.com.br",
+        "qq.com", "163.com", "126.com", "mail.com", "hotmail.fr", "hotmail.co.uk", "yahoo.fr", "yahoo.co.uk",
+        "yahoo.com.br", "outlook.fr", "libero.it", "t-online.de", "orange.fr", "free.fr", "seznam.cz", "rediffmail.com",
+    };
+    std::string d = to_lower(domain);
+    for (const char* x : k)
+        if (d == x) return true;
+    return false;
+}
+
+// Replies diverted to a free-mail address that is not the sender's (Sublime's "freemail sender,
+// different freemail Reply-To" and "compromised account, free-mail Reply-To" patterns): the
+// answer goes to whoever runs that mailbox, the mark of advance-fee and BEC mail.
+void rule_freemail_reply_to(const Ctx& c, std::vector<Finding>& out) {
+    if (!c.have_from || (c.brand && c.brand->reply_to_is_user)) return;
+    std::vector<std::string> ev;
+    for (const auto& r : c.reply_to) {
+        std::string d = r.domain_ascii.empty() ? to_lower(r.domain) : r.domain_ascii;
+        if (!freemail(d) || iequals(r.address(), c.from.address())) continue;
+        ev.push_back("Reply-To: " + defang(to_lower(r.address())) + " (From: " + defang(to_lower(c.from.address())) + ")");
+    }
+    if (ev.empty()) return;
+    add_finding(out, "reply-to-freemail", Severity::high,
+                "Replies go to a free-mail address other than the sender's: whoever wrote this wants the answer in a mailbox "
+                "that cannot be traced to the sending domain (advance-fee and business-email-compromise mail does this).",
+                ev);
+}
+
+// The text asks the reader to write to a free-mail address that is not the sender's ("kindly
+// contact x@gmail.com for quick claims"): high with a lure's wording, else medium.
+void rule_freemail_contact(const Ctx& c, std::vector<Finding>& out) {
+    std::vector<std::string> ev;
+    for (const auto& i : c.ind.items) {
+        if (i.kind != "email" || i.where == "Reply-To" || !freemail(i.domain) || recipient(c, i.value) || participant(c, i.value)) continue;
+        if (c.have_from && iequals(i.value, c.from.address())) continue;
+        if (std::find(ev.begin(), ev.end(), evidence_of(i)) == ev.end()) ev.push_back(evidence_of(i));
+    }
+    if (ev.empty()) return;
+    std::string folded = fold_for_matching(c.subject + "\n" + c.mime.all_text());
+    bool lure = !find_lures(folded, !c.ind.of("phone").empty()).empty();
+    add_finding(out, "freemail-contact", lure ? Severity::high : Severity::medium,
+                "The text tells the reader to write to a free-mail address other than the sender's" +
+                    std::string(lure ? ", beside a lure's wording: the scam's own mailbox." : "."),
+                ev);
+}
+
+// A brand named in mail sent from a free-mail address, with a lure or a diverted Reply-To: no
+// brand sends its notices from free mail.
+void rule_freemail_brand(const Ctx& c, std::vector<Finding>& out) {
+    if (!c.have_from || !freemail(c.from.domain_ascii)) return;
+    std::string head = c.from.display_name + "\n" + c.subject;
+    std::string body = c.mime.all_text().substr(0, 4000);
+    std::vector<const BrandProfile*> named = c.brands.all_named_in(head + "\n" + body);
+    std::vector<std::string> ev;
+    for (const auto* b : named)
+        if (!b->owns(c.from.domain_ascii) && b->category != "notification-platform" && b->kind == "brand")
+            ev.push_back(b->name + " named in mail from " + defang(to_lower(c.from.address())));
+    if (ev.empty()) return;
+    std::string folded = fold_for_matching(head + "\n" + body);
+    bool lure = false;
+    for (const auto& h : find_lures(folded, !c.ind.of("phone").empty())) lure = lure || h.strong || h.cues.size() >= 2;
+    if (!lure) return;
+    if (ev.size() > 3) ev.resize(3);
+    add_finding(out, "freemail-brand-claim", Severity::high,
+                "The message speaks for a brand but comes from a free-mail address anyone can open, with a scam's wording.", ev);
 }
 
 // Links whose registrable domain is not the brand's (nor a link domain or platform it uses).
@@ -357,6 +609,14 @@ void rule_reply_to(const Ctx& c, std::vector<Finding>& out) {
                      (c.have_from ? " (From: " + defang(to_lower(c.from.address())) + ")" : ""));
     }
     if (ev.empty()) return;
+    if (c.brand && c.brand->reply_to_is_user) {
+        // The platform's convention (Drive, DocuSign, SurveyMonkey ...): Reply-To is the user.
+        add_finding(out, "reply-to-off-brand", Severity::low,
+                    "Replies go to the user who shared or sent this through " + c.brand->name +
+                        ", as its notifications do: that person, not " + c.brand->name + ", gets an answer.",
+                    ev);
+        return;
+    }
     add_finding(out, "reply-to-off-brand", c.brand_mail() || c.claimed ? Severity::high : Severity::medium,
                 "Replies go to an address outside " + (c.brand_mail() ? possessive(c.brand->name) : std::string("the sender's")) +
                     " domains: an answer reaches someone else.",
@@ -366,7 +626,7 @@ void rule_reply_to(const Ctx& c, std::vector<Finding>& out) {
 void rule_contact_address(const Ctx& c, std::vector<Finding>& out) {
     std::vector<std::string> ev;
     for (const auto& i : c.ind.items) {
-        if (i.kind != "email" || expected_domain(c, i.domain) || recipient(c, i.value)) continue;
+        if (i.kind != "email" || i.where == "Reply-To" || expected_domain(c, i.domain) || recipient(c, i.value) || participant(c, i.value)) continue;
         ev.push_back(evidence_of(i));
     }
     if (ev.empty()) return;
@@ -460,6 +720,9 @@ void rule_display_name(const Ctx& c, std::vector<Finding>& out) {
     if (!b) return;
     std::string d = c.from.domain_ascii;
     if (b->expected_link(d)) return;
+    // A platform's users set the display name: brand-in-user-text judges that.
+    if (c.brand && (c.brand->user_content || c.brand->via_display_names || c.brand->bot_accounts)) return;
+    if (c.brands.tenant_of(d)) return;
     if (c.brand && c.brand != b) {
         // Another profiled brand sending about a partner ("Contoso via DocuSign") is ordinary.
         for (const auto& p : c.brand->names)
@@ -646,6 +909,8 @@ const std::vector<Rule>& rules() {
         rule_customer_text, rule_off_brand_link, rule_link_text_mismatch, rule_lookalike, rule_mixed_script,
         rule_shortener, rule_ip_link, rule_obscured_link, rule_reply_to, rule_contact_address, rule_callback_phone,
         rule_crypto, rule_giveaway, rule_alert_subject, rule_display_name, rule_platform_signature, rule_dkim_replay,
+        rule_lures, rule_evasive_text, rule_redirector, rule_brand_in_user_text, rule_freemail_reply_to, rule_freemail_brand,
+        rule_freemail_contact,
     };
     return r;
 }
@@ -719,6 +984,9 @@ void collect_indicators(Ctx& c) {
         extract_all(part.text, where, c.ind);
         for (const auto& l : part.links) add_href(l.href, l.text, "link in " + where, c.ind);
     }
+    for (const auto& r : c.reply_to)
+        if (!r.address().empty()) extract_emails(r.address(), "Reply-To", c.ind);
+    unwrap_redirects(c.ind);
 }
 
 std::string brand_phrase(const ExplainReport& r) {
@@ -761,6 +1029,24 @@ const std::vector<RuleInfo>& explain_rules() {
         {"dkim-signature-expired", "the DKIM signature had expired (x=) when the message arrived"},
         {"dkim-foreign-relay", "after signing, the message passed through hosts unrelated to the signer and the receiver"},
         {"dkim-replay-suspected", "two or more replay signs together, at least one of them about time or path"},
+        {"lure-crypto", "a cryptocurrency lure: airdrop, staking reward, token claim, wallet or recovery-phrase \"verification\""},
+        {"lure-advance-fee", "an advance-fee fraud: a fortune, inheritance, grant or fund transfer offered for a reply"},
+        {"lure-refund", "a refund, compensation or money-waiting-to-be-released lure"},
+        {"lure-prize", "a prize, reward, gift-card or \"you have been selected\" lure"},
+        {"lure-invoice-callback", "an invoice, renewal or purchase to dispute by calling a phone number (callback phishing)"},
+        {"lure-account", "an account threat: suspension, lock, unusual sign-in, storage full, payment to update"},
+        {"lure-delivery", "a parcel held, a delivery fee or an address to confirm"},
+        {"lure-attachment-password", "a password for an attached file, given so that the file escapes scanning"},
+        {"lure-dating", "a dating or adult-content lure"},
+        {"lure-gambling", "a casino or betting lure: bonus, free spins, no deposit"},
+        {"lure-health-product", "a miracle health-product pitch: weight loss, hair, blood sugar, pills"},
+        {"lure-investment", "a get-rich pitch: guaranteed returns, trading bots, famous backers"},
+        {"evasive-text", "words disguised from filters: look-alike letters inside Latin words, letter-by-letter spacing, styled letters"},
+        {"redirector-link", "a link through a trusted redirector or proxy (Google /url, Translate proxy, AMP cache, click tracker) to another site"},
+        {"reply-to-freemail", "Reply-To is a free-mail address other than the sender's"},
+        {"freemail-contact", "the text asks the reader to write to a free-mail address other than the sender's"},
+        {"freemail-brand-claim", "a brand named, with a lure's wording, in mail from a free-mail address"},
+        {"brand-in-user-text", "a brand named in text the sender's users set (\"X via Platform\", [bot] name, tenant name or subdomain, share message) of mail from another domain"},
     };
     return r;
 }

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "auth/address.hpp"
+#include "auth/brands.hpp"
 #include "auth/message.hpp"
 #include "auth/psl.hpp"
 
@@ -365,6 +366,25 @@ std::string confusable_skeleton(std::string_view name) {
     return r;
 }
 
+namespace {
+// Words combosquatted domains put beside a brand's name (as seen in phishing domains and in the
+// look-alike lists of dnstwist and Sublime's "brand impersonation" rules).
+bool combo_word(const std::string& w) {
+    static const char* const k[] = {
+        "login", "logon", "signin", "sign", "secure", "security", "verify", "verification", "account", "accounts",
+        "update", "support", "help", "helpdesk", "care", "service", "services", "customer", "billing", "payment",
+        "pay", "wallet", "auth", "online", "web", "app", "apps", "mail", "team", "official", "alert", "alerts",
+        "notice", "notification", "notifications", "id", "portal", "center", "centre", "desk", "recovery", "restore",
+        "unlock", "claim", "reward", "rewards", "airdrop", "connect", "sync", "validate", "confirm", "info", "my",
+        "access", "check", "safe", "protect", "refund", "delivery", "track", "tracking", "parcel", "invoice", "bonus",
+        "gift", "promo", "www", "net", "bank", "hub", "dapp", "defi", "token", "staking", "stake", "live",
+    };
+    for (const char* x : k)
+        if (w == x) return true;
+    return false;
+}
+}  // namespace
+
 std::string lookalike_of(const DomainInfo& d, const std::vector<std::string>& brand_domains) {
     if (d.registrable.empty() || d.ip_literal) return {};
     std::string reg = d.registrable;
@@ -392,13 +412,26 @@ std::string lookalike_of(const DomainInfo& d, const std::vector<std::string>& br
             std::size_t dist = edit_distance(sk_label, blabel);
             if (dist == 1 || (dist == 2 && blabel.size() >= 9)) return bl;
         }
-        // Combosquatting: the brand's name as a hyphen-separated part ("brand-login", "secure-brand").
-        if (blabel.size() >= 5) {
-            for (const auto& part : split(sk_label, '-'))
-                if (part == blabel && sk_label != blabel) return bl;
-            if (sk_label.rfind(blabel + "-", 0) == 0 ||
-                (sk_label.size() > blabel.size() && sk_label.compare(sk_label.size() - blabel.size() - 1, std::string::npos, "-" + blabel) == 0))
-                return bl;
+        // Combosquatting: the brand's name as a hyphen-separated part next to a word of the
+        // account/support vocabulary phishing uses ("brand-login", "secure-brand", "care-brand").
+        // Another word beside it ("brand-university") is an ordinary name that happens to
+        // contain the brand's, not an imitation.
+        if (blabel.size() >= 5 && sk_label != blabel) {
+            // The label with the brand's (possibly hyphenated) name taken out at a hyphen boundary.
+            std::string rest;
+            bool has_brand = false;
+            if (sk_label.rfind(blabel + "-", 0) == 0) { has_brand = true; rest = sk_label.substr(blabel.size() + 1); }
+            else if (sk_label.size() > blabel.size() + 1 && sk_label.compare(sk_label.size() - blabel.size() - 1, std::string::npos, "-" + blabel) == 0) {
+                has_brand = true;
+                rest = sk_label.substr(0, sk_label.size() - blabel.size() - 1);
+            } else if (std::size_t at = sk_label.find("-" + blabel + "-"); at != std::string::npos) {
+                has_brand = true;
+                rest = sk_label.substr(0, at) + "-" + sk_label.substr(at + blabel.size() + 2);
+            }
+            bool has_lure_word = false;
+            if (has_brand)
+                for (const auto& part : split(rest, '-')) has_lure_word = has_lure_word || combo_word(part);
+            if (has_brand && has_lure_word) return bl;
         }
     }
     return {};
@@ -530,6 +563,20 @@ std::string defang(std::string_view s) {
     return out;
 }
 
+namespace {
+// The shown text of a Markdown link "[text](URL)" whose URL starts at `b`, or "".
+std::string markdown_link_text(const std::string& r, std::size_t b) {
+    if (b < 3 || r[b - 1] != '(' || r[b - 2] != ']') return {};
+    std::size_t close = b - 2;
+    std::size_t lim = close > 400 ? close - 400 : 0;
+    for (std::size_t k = close; k-- > lim;) {
+        if (r[k] == '[') return r.substr(k + 1, close - k - 1);
+        if (r[k] == ']' || r[k] == '\n') break;
+    }
+    return {};
+}
+}  // namespace
+
 void extract_urls(std::string_view text, std::string_view where, Indicators& out, const PublicSuffixList* psl) {
     std::vector<bool> ch;
     std::string r = refang(text, &ch);
@@ -551,6 +598,8 @@ void extract_urls(std::string_view text, std::string_view where, Indicators& out
         if (!scheme && !www) continue;
         std::size_t e = i;
         while (e < r.size() && !url_stop(r[e]) && e - i < 4096) ++e;
+        // Markdown: "[shown](target)" ends the shown URL at "](".
+        if (std::size_t md = r.substr(i, e - i).find("]("); md != std::string::npos) e = i + md;
         e = trim_url_end(r, i, e);
         std::string whole = r.substr(i, e - i);
         std::string sch = "http";
@@ -570,6 +619,7 @@ void extract_urls(std::string_view text, std::string_view where, Indicators& out
         Indicator ind = make_url(sch, host, rest, std::string(whole), where, psl, &cache);
         if (any_changed(ch, i, e)) ind.flags.push_back("obscured");
         if (userinfo) ind.flags.push_back("userinfo");
+        ind.link_text = markdown_link_text(r, i);
         out.add(std::move(ind));
         taken.push_back({i, e});
         i = e > i ? e - 1 : i;
@@ -968,6 +1018,217 @@ bool is_shortener(std::string_view registrable) {
     for (const char* s : kShorteners)
         if (r == s) return true;
     return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links behind redirectors and proxies: the destination a reader really reaches.
+
+namespace {
+
+std::string percent_decode(std::string_view v) {
+    std::string r;
+    auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; };
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (v[i] == '%' && i + 2 < v.size() && hex(v[i + 1]) >= 0 && hex(v[i + 2]) >= 0) {
+            r += char(hex(v[i + 1]) * 16 + hex(v[i + 2]));
+            i += 2;
+        } else {
+            r += v[i];
+        }
+    }
+    return r;
+}
+
+// The query parameters of a URL (after '?', before '#'), names lower case, values percent-decoded.
+std::vector<std::pair<std::string, std::string>> query_params(std::string_view url) {
+    std::vector<std::pair<std::string, std::string>> r;
+    std::size_t q = url.find('?');
+    if (q == std::string_view::npos) return r;
+    std::string_view qs = url.substr(q + 1);
+    qs = qs.substr(0, qs.find('#'));
+    std::size_t b = 0;
+    while (b <= qs.size() && r.size() < 64) {
+        std::size_t e = qs.find('&', b);
+        if (e == std::string_view::npos) e = qs.size();
+        std::string_view kv = qs.substr(b, e - b);
+        std::size_t eq = kv.find('=');
+        if (eq != std::string_view::npos) r.push_back({to_lower(kv.substr(0, eq)), percent_decode(kv.substr(eq + 1))});
+        b = e + 1;
+    }
+    return r;
+}
+
+bool http_url(std::string_view v) { return starts_ci(v, 0, "http://") || starts_ci(v, 0, "https://"); }
+
+std::string with_scheme(std::string v) {
+    if (http_url(v)) return v;
+    if (v.compare(0, 2, "//") == 0) return "https:" + v;
+    return "https://" + v;
+}
+
+// A host under a registrable domain whose first label is `label` ("google.com", "google.co.uk").
+bool host_is_org(const std::string& host, const std::string& registrable, std::string_view label) {
+    (void)host;
+    return registrable.compare(0, label.size() + 1, std::string(label) + ".") == 0;
+}
+
+// RFC 4648 §5 base64url, for Bing's "u=a1<base64>" click links.
+std::string base64url_decode(std::string_view in) {
+    std::string out;
+    int val = 0, bits = -8;
+    for (char c : in) {
+        int d = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+              : (c == '-' || c == '+') ? 62 : (c == '_' || c == '/') ? 63 : -1;
+        if (d < 0) break;
+        val = (val << 6) | d;
+        bits += 6;
+        if (bits >= 0) {
+            out += char((val >> bits) & 0xFF);
+            bits -= 8;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<Redirect> unwrap_redirect(std::string_view url) {
+    std::size_t p = url.find("://");
+    if (p == std::string_view::npos) return std::nullopt;
+    std::string host, rest;
+    bool userinfo = false;
+    if (!split_authority(url.substr(p + 3), &host, &rest, &userinfo)) return std::nullopt;
+    host = to_lower(host);
+    std::string reg = analyze_domain(host).registrable;
+    std::string path = rest.substr(0, rest.find_first_of("?#"));
+    auto params = query_params(rest);
+    auto param = [&](std::initializer_list<const char*> names) -> std::string {
+        for (const char* n : names)
+            for (const auto& kv : params)
+                if (kv.first == n && !kv.second.empty()) return kv.second;
+        return {};
+    };
+    Redirect r;
+    // Google Translate's proxy: translate.google.com/translate?...&u=SITE, and the
+    // SITE-with-dashes.translate.goog host form (dots become '-', '-' becomes "--").
+    if ((host == "translate.google.com" || (host_is_org(host, reg, "google") && host.rfind("translate.", 0) == 0)) &&
+        (path == "/translate" || path == "/translate_c" || path == "/website")) {
+        std::string u = param({"u"});
+        if (!u.empty()) r = {with_scheme(u), "Google Translate's proxy", "proxy"};
+    } else if (host == "translate.googleusercontent.com") {
+        std::string u = param({"u"});
+        if (!u.empty()) r = {with_scheme(u), "Google Translate's proxy", "proxy"};
+    } else if (domain_within(host, "translate.goog") && host != "translate.goog") {
+        std::string label = host.substr(0, host.size() - std::string(".translate.goog").size());
+        std::string site;
+        for (std::size_t i = 0; i < label.size(); ++i) {
+            if (label[i] == '-' && i + 1 < label.size() && label[i + 1] == '-') { site += '-'; ++i; }
+            else if (label[i] == '-') site += '.';
+            else site += label[i];
+        }
+        // The proxy's own parameters (_x_tr_sl, _x_tr_tl ...) are not the site's.
+        std::string q = rest;
+        std::size_t qp = q.find('?');
+        std::string kept;
+        if (qp != std::string::npos) {
+            for (const auto& kv : query_params(q))
+                if (kv.first.rfind("_x_tr_", 0) != 0) kept += (kept.empty() ? "?" : "&") + kv.first + "=" + kv.second;
+            q = q.substr(0, qp) + kept;
+        }
+        r = {"https://" + site + q, "Google Translate's proxy (translate.goog)", "proxy"};
+    } else if (host_is_org(host, reg, "google") && (path == "/url" || path == "/local_url")) {
+        std::string u = param({"q", "url"});
+        if (http_url(u)) r = {u, "Google's redirector (google.com/url)", "open-redirect"};
+    } else if (host_is_org(host, reg, "google") && path.rfind("/amp/", 0) == 0) {
+        std::string t = rest.substr(5);
+        bool tls = t.rfind("s/", 0) == 0;
+        if (tls) t = t.substr(2);
+        if (!t.empty()) r = {(tls ? "https://" : "http://") + t, "Google's AMP viewer", "proxy"};
+    } else if (domain_within(host, "cdn.ampproject.org") || domain_within(host, "ampproject.net")) {
+        // /c/s/SITE/PATH, /v/s/..., /i/s/... (the 's' says https).
+        std::string t = rest;
+        std::size_t k = 0;
+        if (t.size() > 3 && t[0] == '/' && (t[1] == 'c' || t[1] == 'v' || t[1] == 'i' || t[1] == 'r') && t[2] == '/') k = 3;
+        if (k) {
+            t = t.substr(k);
+            bool tls = t.rfind("s/", 0) == 0;
+            if (tls) t = t.substr(2);
+            if (!t.empty()) r = {(tls ? "https://" : "http://") + t, "an AMP cache (ampproject.org)", "proxy"};
+        }
+    } else if (domain_within(host, "safelinks.protection.outlook.com")) {
+        std::string u = param({"url"});
+        if (http_url(u)) r = {u, "Outlook Safe Links (the receiver's rewriting)", "receiver-rewrite"};
+    } else if (domain_within(host, "urldefense.proofpoint.com") || domain_within(host, "urldefense.com")) {
+        if (path.rfind("/v3/__", 0) == 0) {
+            std::string t = rest.substr(6);
+            std::size_t e = t.find("__;");
+            if (e == std::string::npos) e = t.rfind("__");
+            if (e != std::string::npos) t = t.substr(0, e);
+            if (http_url(t)) r = {t, "Proofpoint URL Defense v3 (the receiver's rewriting)", "receiver-rewrite"};
+        } else if (path == "/v2/url") {
+            // v2: '-' stands for '%', '_' for '/'.
+            std::string u = param({"u"}), t;
+            for (char c : u) t += c == '-' ? '%' : c == '_' ? '/' : c;
+            t = percent_decode(t);
+            if (http_url(t)) r = {t, "Proofpoint URL Defense v2 (the receiver's rewriting)", "receiver-rewrite"};
+        } else if (path == "/v1/url") {
+            std::string u = param({"u"});
+            if (http_url(u)) r = {u, "Proofpoint URL Defense v1 (the receiver's rewriting)", "receiver-rewrite"};
+        }
+    } else if (reg == "bing.com" && path == "/ck/a") {
+        std::string u = param({"u"});
+        if (u.size() > 2 && u[0] == 'a' && u[1] == '1') {
+            std::string t = base64url_decode(u.substr(2));
+            if (http_url(t)) r = {t, "Bing's click redirector", "open-redirect"};
+        }
+    } else {
+        // Click trackers and open redirects that carry the destination as a parameter.
+        std::string u = param({"url", "u", "q", "redirect", "redirect_url", "redirecturl", "redir", "target", "dest",
+                               "destination", "link", "goto", "out", "rurl", "r", "to", "l", "href", "uri"});
+        for (int k = 0; k < 2 && !http_url(u) && u.find('%') != std::string::npos; ++k) u = percent_decode(u);
+        if (http_url(u)) r = {u, "a redirect through " + reg, "open-redirect"};
+    }
+    if (r.target.empty()) return std::nullopt;
+    // The destination must be a URL with a host of its own.
+    std::size_t tp = r.target.find("://");
+    std::string th, trest;
+    bool ui = false;
+    if (tp == std::string::npos || !split_authority(std::string_view(r.target).substr(tp + 3), &th, &trest, &ui) ||
+        !plausible_host(th))
+        return std::nullopt;
+    if (to_lower(th) == host) return std::nullopt;  // a link within the same site is no redirect
+    return r;
+}
+
+void unwrap_redirects(Indicators& ind, const PublicSuffixList* psl) {
+    std::size_t n = ind.items.size();
+    for (std::size_t k = 0; k < n && k < ind.items.size(); ++k) {
+        if (ind.items[k].kind != "url") continue;
+        std::string url = ind.items[k].value, where = ind.items[k].where, via;
+        std::string link_text = ind.items[k].link_text;
+        for (int depth = 0; depth < 4; ++depth) {
+            auto r = unwrap_redirect(url);
+            if (!r) break;
+            if (depth == 0) {
+                ind.items[k].flags.push_back("redirector");
+                ind.items[k].target = r->target;
+                ind.items[k].via = r->via;
+            }
+            std::size_t tp = r->target.find("://");
+            std::string host, rest;
+            bool userinfo = false;
+            if (!split_authority(std::string_view(r->target).substr(tp + 3), &host, &rest, &userinfo)) break;
+            Indicator t = make_url(to_lower(r->target.substr(0, tp)), host, rest, r->target, where + " (behind " + r->via + ")", psl, nullptr);
+            t.flags.push_back("unwrapped");
+            t.flags.push_back("via-" + r->kind);
+            if (userinfo) t.flags.push_back("userinfo");
+            t.link_text = link_text;
+            t.via = r->via;
+            url = t.value;
+            ind.add(std::move(t));
+            if (ind.items.size() >= 6000) return;
+        }
+    }
 }
 
 }  // namespace auth

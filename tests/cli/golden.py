@@ -9,7 +9,9 @@ where Z is <name>.zone if present, else common.zone in the same folder (no --dns
 exists or when ARGS already name a DNS source); ARGS come from <name>.args (one line, shell-split,
 {fixtures} expands to the fixtures folder). The output must match <name>.expected.json: every key in
 the expected object must be present with an equal value (objects compared as subsets, recursively;
-arrays element by element with the same length); "_exit" is the expected exit status.
+arrays element by element with the same length); "_exit" is the expected exit status. For explain
+and report, --brands FIXTURES_DIR/brands (the fictional test brands) is added unless ARGS name
+--brands or --no-default-brands.
 """
 import json
 import os
@@ -96,6 +98,10 @@ def main():
                 cmd += ["--dns-from", z]
                 break
     cmd += args
+    # explain and report judge brands: the fictional ones of the fixtures are test profiles
+    # (fixtures/brands), added to the shipped set unless the fixture chooses its own.
+    if tool in ("explain", "report") and not any(a in ("--brands", "--no-default-brands") for a in args):
+        cmd += ["--brands", os.path.join(fixtures_dir, "brands")]
     if os.path.exists(base + ".eml"):
         cmd.append(base + ".eml")
     return check(cmd, load_expected(base), f"{tool}/{name}")

@@ -58,14 +58,83 @@ TEST_CASE("brands: malformed profiles are UsageErrors naming the file and the pr
     CHECK(s.profiles().empty());
 }
 
-TEST_CASE("brands: the shipped profiles all load", "[brands]") {
+TEST_CASE("brands: the shipped profiles all load, each with its sources", "[brands]") {
+    BrandSet s;
+    s.load_dir(std::string(AUTHSCOPE_SOURCE_DIR) + "/data/brands");
+    CHECK(s.profiles().size() >= 100);
+    CHECK(s.by_domain("microsoftonline.com"));
+    CHECK(s.platform_by_domain("sendgrid.net"));
+    for (const auto& p : s.profiles()) {
+        INFO(p.file);
+        CHECK(!p.sources.empty());
+        // No fictional brand ships.
+        for (const auto& d : p.domains) CHECK(d.find(".example") == std::string::npos);
+    }
+    // The platforms of issue 12, with their conventions.
+    for (const char* d : {"github.com", "google.com", "onmicrosoft.com", "sharepoint.com", "icloud.com", "docusign.net",
+                          "adobesign.com", "dropbox.com", "box.com", "paypal.com", "quickbooks.com", "squareup.com",
+                          "stripe.com", "zoom.us", "calendly.com", "surveymonkey.com", "typeform.com", "jotform.com",
+                          "salesforce.com", "zendesk.com", "freshdesk.com", "hubspot.com", "mailchimp.com", "circle.so",
+                          "eventbrite.com", "linkedin.com", "facebookmail.com", "metamask.io", "ledger.com",
+                          "trustwallet.com", "coinbase.com", "binance.com", "lido.fi"}) {
+        INFO(d);
+        CHECK(s.by_domain(d));
+    }
+    CHECK(s.platform_by_domain("sendgrid.net"));
+    CHECK(s.platform_by_domain("brevo.com"));
+    CHECK(s.by_domain("docusign.net")->reply_to_is_user);
+    CHECK(s.by_domain("surveymonkeyuser.com")->reply_to_is_user);
+    CHECK(s.by_domain("google.com")->reply_to_is_user);
+    CHECK(s.by_domain("github.com")->bot_accounts);
+    CHECK(s.tenant_of("harbor-rewards.onmicrosoft.com") == s.by_domain("microsoft.com"));
+    CHECK_FALSE(s.tenant_of("onmicrosoft.com"));
+    CHECK_THROWS_AS(s.load_dir("/nonexistent-dir"), UsageError);
+}
+
+TEST_CASE("brands: the test profiles are the fictional brands only", "[brands]") {
     BrandSet s;
     s.load_dir(std::string(AUTHSCOPE_SOURCE_DIR) + "/fixtures/brands");
-    CHECK(s.profiles().size() >= 15);
-    CHECK(s.by_domain("microsoftonline.com"));
     CHECK(s.by_domain("contoso-online.example"));
-    CHECK(s.platform_by_domain("sendgrid.net"));
-    CHECK_THROWS_AS(s.load_dir("/nonexistent-dir"), UsageError);
+    for (const auto& p : s.profiles())
+        for (const auto& d : p.domains) CHECK(d.find(".example") != std::string::npos);
+}
+
+TEST_CASE("brands: conventions, tenant domains and sources are read and checked", "[brands]") {
+    BrandSet s;
+    s.load_text(R"({"id":"t","name":"T Platform","domains":["t.example"],"category":"notification-platform",
+        "user_content":true,"reply_to_is_user":true,"via_display_names":true,"bot_accounts":true,"generic_name":true,
+        "tenant_domains":["tenants.t.example"],"sources":["https://docs.t.example/notifications"]})",
+                "t.json");
+    const BrandProfile* p = s.by_domain("t.example");
+    REQUIRE(p);
+    CHECK(p->category == "notification-platform");
+    CHECK(p->user_content);
+    CHECK(p->reply_to_is_user);
+    CHECK(p->via_display_names);
+    CHECK(p->bot_accounts);
+    CHECK(p->generic_name);
+    CHECK(p->sources.size() == 1);
+    CHECK(s.tenant_of("acme.tenants.t.example") == p);
+    CHECK_FALSE(s.tenant_of("t.example"));
+    // A generic name is not matched as a single word, nor used for look-alikes.
+    CHECK_FALSE(s.by_name_in("T"));
+    CHECK(s.all_brand_domains().empty());
+    BrandSet bad;
+    CHECK_THROWS_AS(bad.load_text(R"({"id":"x","name":"X","domains":["x.example"],"user_content":"yes"})", "x.json"), UsageError);
+    CHECK_THROWS_AS(bad.load_text(R"({"id":"x","name":"X","domains":["x.example"],"sources":["ftp://x"]})", "x.json"), UsageError);
+    CHECK_THROWS_AS(bad.load_text(R"({"id":"x","name":"X","domains":["x.example"],"tenant_domains":["not a domain"]})", "x.json"), UsageError);
+    CHECK_THROWS_AS(bad.load_text(R"({"id":"x","name":"X","domains":["x.example"],"category":"Bank!"})", "x.json"), UsageError);
+}
+
+TEST_CASE("brands: names are matched through look-alike letters", "[brands]") {
+    BrandSet s;
+    s.load_text(R"({"id":"n","name":"Netflix","domains":["netflix.com"]})", "n.json");
+    CHECK(s.by_name_in("\xF0\x9D\x97\xA1\xF0\x9D\x97\xB2\xF0\x9D\x98\x81" "flix account"));  // math bold "Net"
+    CHECK(s.by_name_in("N\xD0\xB5" "tflix"));                                                       // Cyrillic e
+    CHECK_FALSE(s.by_name_in("Netflixing"));
+    // One edit from a name of 7+ letters is a misspelt brand; a short name needs the exact word.
+    CHECK(s.by_name_in("Conta Netfliix - Atendimento"));
+    CHECK_FALSE(s.by_name_in("Network flicks"));
 }
 
 TEST_CASE("brands: domain_within", "[brands]") {

@@ -112,7 +112,7 @@ TEST_CASE("explain: rule list has unique ids", "[explain]") {
     for (const auto& r : explain_rules()) ids.push_back(r.id);
     std::sort(ids.begin(), ids.end());
     CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
-    CHECK(ids.size() == 22);
+    CHECK(ids.size() == 40);
 }
 
 TEST_CASE("explain: customer-text-payload fires on a settable field with a phone and money", "[explain][rule]") {
@@ -421,4 +421,242 @@ TEST_CASE("explain: the man page lists every finding id and verdict", "[explain]
         INFO(v);
         CHECK(man.find(".B " + roff(v) + "\n") != std::string::npos);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 12: profile-free rules and platform conventions.
+
+namespace {
+
+const BrandSet& platform_brands() {
+    static BrandSet b = [] {
+        BrandSet s;
+        s.load_text(R"({"id":"drive","name":"Drive Share","names":["Drive Share"],"domains":["drive.example"],
+            "user_content":true,"reply_to_is_user":true,"via_display_names":true})", "drive.json");
+        s.load_text(R"({"id":"hub","name":"CodeHub","domains":["codehub.example"],"user_content":true,"bot_accounts":true})", "hub.json");
+        s.load_text(R"({"id":"suite","name":"Suite Cloud","domains":["suite.example","tenants.example"],"user_content":true,
+            "tenant_domains":["tenants.example"]})", "suite.json");
+        s.load_text(R"({"id":"harbor","name":"Harbor Freight","domains":["harborfreight.example"]})", "harbor.json");
+        s.load_text(R"({"id":"mask","name":"MetaMask","domains":["metamask.example"],"category":"crypto"})", "mask.json");
+        s.load_text(R"({"id":"shop","name":"Fabrikam Shop","domains":["fabrikamshop.example"]})", "shop.json");
+        return s;
+    }();
+    return b;
+}
+
+AuthSummary pass_for(const std::string& d) {
+    AuthSummary a = pass_auth({sig(d, true)});
+    a.from_domain = a.org_domain = a.spf_domain = d;
+    return a;
+}
+
+ExplainReport run_p(const std::string& eml, const AuthSummary& a) {
+    ExplainOptions o;
+    o.arrival = kArrival;
+    return explain(Message::parse(eml), a, platform_brands(), o);
+}
+
+bool high_in(const ExplainReport& r) {
+    for (const auto& f : r.findings)
+        if (f.severity == Severity::high) return true;
+    return false;
+}
+
+}  // namespace
+
+// Mail that authenticates for a domain without a profile (a sender's own domain).
+ExplainReport run_u(const std::string& body, const std::string& subject = "News") {
+    return run_p(mail(body, "", "\"Mailer\" <news@mailer.test>", subject), pass_for("mailer.test"));
+}
+
+TEST_CASE("explain: lure-crypto fires on a staking airdrop, not on an ordinary mention", "[explain][rule]") {
+    auto r = run_u(("Claim your airdrop now: staking rewards for every wallet holder, connect your wallet today.\r\n"));
+    const Finding* f = find(r, "lure-crypto");
+    REQUIRE(f);
+    CHECK(f->severity == Severity::high);
+    CHECK_FALSE(find(run(mail(kClean)), "lure-crypto"));
+    CHECK_FALSE(find(run(mail("Our blockchain course starts on Monday.\r\n")), "lure-crypto"));
+}
+
+TEST_CASE("explain: lure-crypto reads through look-alike letters and letter spacing", "[explain][rule]") {
+    // "Verify your wаllet" with a Cyrillic а, and "s e e d p h r a s e" spaced out.
+    auto r = run(mail("Verify your w\xD0\xB0llet: enter your s e e d p h r a s e to keep your tokens.\r\n"));
+    CHECK(find(r, "lure-crypto"));
+}
+
+TEST_CASE("explain: lure-advance-fee fires on a fund-transfer proposal only", "[explain][rule]") {
+    auto r = run_u(("Dear friend, my late father left the sum of US$18.5 million. I need your assistance to transfer the fund; reply with your full names.\r\n"));
+    REQUIRE(find(r, "lure-advance-fee"));
+    CHECK(find(r, "lure-advance-fee")->severity == Severity::high);
+    CHECK_FALSE(find(run(mail("The fund manager will present the quarterly results.\r\n")), "lure-advance-fee"));
+}
+
+TEST_CASE("explain: lure-refund fires on money waiting to be claimed", "[explain][rule]") {
+    CHECK(find(run(mail("You have a pending refund of $320. Claim it within 24 hours: submit the form with your bank details.\r\n")), "lure-refund"));
+    CHECK_FALSE(find(run(mail(kClean)), "lure-refund"));
+}
+
+TEST_CASE("explain: lure-prize fires on a you-have-been-selected reward", "[explain][rule]") {
+    auto r = run_u(("Congratulations! You have been selected to receive a $500 gift card. Confirm today, offer expires soon.\r\n"));
+    REQUIRE(find(r, "lure-prize"));
+    CHECK(find(r, "lure-prize")->severity == Severity::high);
+    CHECK_FALSE(find(run(mail("The winner of the design award will be announced at the meeting.\r\n")), "lure-prize"));
+}
+
+TEST_CASE("explain: lure-invoice-callback needs a number to call", "[explain][rule]") {
+    CHECK(find(run(mail("Invoice INV-1: your subscription renewal of $499.99. If you did not authorize this, call +1 (855) 555-0199 to cancel.\r\n")),
+               "lure-invoice-callback"));
+    // The same words with no number to call, or the brand's own number: not a callback lure.
+    CHECK_FALSE(find(run(mail("Invoice INV-1: your subscription renewal of $499.99. If you did not authorize this, cancel in settings.\r\n")),
+                     "lure-invoice-callback"));
+    CHECK_FALSE(find(run(mail("Invoice INV-1: your subscription renewal. Questions? Call +1 (800) 555-0100.\r\n")), "lure-invoice-callback"));
+}
+
+TEST_CASE("explain: lure-account, lure-delivery and lure-attachment-password fire on their wording", "[explain][rule]") {
+    CHECK(find(run(mail("Your account has been suspended. Verify your identity within 24 hours to restore access.\r\n")), "lure-account"));
+    CHECK(find(run(mail("Delivery failed: your package is held at our depot. Pay the customs fee to reschedule.\r\n")), "lure-delivery"));
+    CHECK(find(run(mail("Mais informações no PDF em anexo. Senha do PDF: 123\r\n")), "lure-attachment-password"));
+    CHECK_FALSE(find(run(mail(kClean)), "lure-account"));
+    CHECK_FALSE(find(run(mail("Your order shipped; track the package in your account.\r\n")), "lure-delivery"));
+    CHECK_FALSE(find(run(mail("Change your password in the settings page.\r\n")), "lure-attachment-password"));
+}
+
+TEST_CASE("explain: spam lures (dating, gambling, health product, investment) fire on their wording", "[explain][rule]") {
+    CHECK(find(run(mail("Hot singles near you are waiting. Meet women tonight!\r\n")), "lure-dating"));
+    CHECK(find(run(mail("Casino welcome bonus: 150 free spins, no deposit needed!\r\n")), "lure-gambling"));
+    CHECK(find(run(mail("Doctors hate this keto formula: weight loss without diet, order a bottle.\r\n")), "lure-health-product"));
+    CHECK(find(run(mail("Passive income with our trading bot: guaranteed returns, make money daily.\r\n")), "lure-investment"));
+    for (const char* id : {"lure-dating", "lure-gambling", "lure-health-product", "lure-investment"}) {
+        INFO(id);
+        CHECK_FALSE(find(run(mail(kClean)), id));
+    }
+}
+
+TEST_CASE("explain: a brand's own marketing wording is not high by itself", "[explain][rule]") {
+    // Genuine Fabrikam mail, all links its own: the prize wording is Fabrikam's, medium at most.
+    auto r = run(mail("Congratulations! You have been selected for our loyalty program reward. Details: https://app.fabrikam.example/r\r\n"));
+    REQUIRE(find(r, "lure-prize"));
+    CHECK(find(r, "lure-prize")->severity != Severity::high);
+    CHECK(r.verdict == "authentic");
+}
+
+TEST_CASE("explain: evasive-text fires on look-alike letters inside words and letter spacing", "[explain][rule]") {
+    auto r = run(mail("C o n g r a t u l a t i o n s ! Y o u h a v e w o n. Impоrtаnt infоrmаtion.\r\n"));
+    const Finding* f = find(r, "evasive-text");
+    REQUIRE(f);
+    CHECK(f->severity == Severity::high);
+    CHECK_FALSE(find(run(mail(kClean)), "evasive-text"));
+    // Russian text is Cyrillic, not a disguise.
+    CHECK_FALSE(find(run(mail("\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82, \xD0\xBC\xD0\xB8\xD1\x80 and hello world\r\n")), "evasive-text"));
+}
+
+TEST_CASE("explain: redirector-link unwraps Google Translate's proxy and judges the final host", "[explain][rule]") {
+    auto r = run(mail("Open your form: https://translate.google.com/translate?sl=auto&tl=en&u=dropsys.example.com.br/x/login\r\n"));
+    const Finding* f = find(r, "redirector-link");
+    REQUIRE(f);
+    CHECK(f->severity == Severity::high);
+    CHECK(f->evidence.front().find("dropsys[.]example[.]com[.]br") != std::string::npos);
+    bool unwrapped = false;
+    for (const auto* i : r.indicators.of("url")) unwrapped = unwrapped || (i->has("unwrapped") && i->domain == "dropsys.example.com.br");
+    CHECK(unwrapped);
+    // A receiver's Safe Links rewriting of the brand's own link is no redirector abuse.
+    CHECK_FALSE(find(run(mail("See https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fapp.fabrikam.example%2Fw&data=1\r\n")),
+                     "redirector-link"));
+    CHECK_FALSE(find(run(mail(kClean)), "redirector-link"));
+}
+
+TEST_CASE("explain: brand-in-user-text fires for a brand in a platform user's display name", "[explain][rule]") {
+    auto r = run_p(mail("Someone shared a survey with you.\r\n", "Reply-To: <help@care-metamask.test>\r\n",
+                        "\"help@care-metamask.test via Drive Share\" <share@drive.example>", "Wallet check"),
+                   pass_for("drive.example"));
+    REQUIRE(find(r, "brand-in-user-text"));
+    CHECK(r.verdict == "authentic-but-abusive");
+    // A bot account named after a brand on a code-hosting platform.
+    auto g = run_p(mail("New issue opened.\r\n", "", "\"lido-staking[bot]\" <notifications@codehub.example>", "MetaMask staking update"),
+                   pass_for("codehub.example"));
+    CHECK(find(g, "brand-in-user-text"));
+    // A tenant whose display name is a retailer's.
+    auto t = run_p(mail("Thank you for your order.\r\n", "", "\"Harbor Freight - Thank You!\" <info@hfrewards.tenants.example>", "Your reward"),
+                   pass_for("hfrewards.tenants.example"));
+    CHECK(find(t, "brand-in-user-text"));
+    // An ordinary sharer's name names no brand.
+    auto ok = run_p(mail("Alex shared a document.\r\n", "Reply-To: <alex@uni.example>\r\n", "\"Alex Rivera (via Drive Share)\" <share@drive.example>",
+                         "Document shared with you: \"Budget 2026\""),
+                    pass_for("drive.example"));
+    CHECK_FALSE(find(ok, "brand-in-user-text"));
+}
+
+TEST_CASE("explain: a platform's sharer Reply-To is its convention, not abuse", "[explain][rule]") {
+    auto r = run_p(mail("Alex Rivera (alex@uni.example) shared a document with you: https://docs.drive.example/d/1\r\n",
+                        "Reply-To: \"Alex Rivera\" <alex@uni.example>\r\n", "\"Alex Rivera (via Drive Share)\" <share@drive.example>",
+                        "Document shared with you: \"Budget 2026\""),
+                   pass_for("drive.example"));
+    const Finding* f = find(r, "reply-to-off-brand");
+    REQUIRE(f);
+    CHECK(f->severity == Severity::low);
+    CHECK_FALSE(high_in(r));
+    CHECK(r.verdict == "authentic");
+    // The Reply-To is listed among the indicators.
+    bool listed = false;
+    for (const auto* i : r.indicators.of("email")) listed = listed || i->value == "alex@uni.example";
+    CHECK(listed);
+}
+
+TEST_CASE("explain: lookalike-domain ignores a brand name beside an ordinary word", "[explain][rule]") {
+    // "fabrikamshop" is a profile; "fabrikamshop-university" is a university's, not an imitation.
+    auto r = run_p(mail("Hi\r\n", "", "\"Dr. Lee\" <lee@fabrikamshop-university.test>"), pass_for("fabrikamshop-university.test"));
+    CHECK_FALSE(find(r, "lookalike-domain"));
+    auto l = run_p(mail("Hi\r\n", "", "\"Support\" <help@fabrikamshop-support.test>"), pass_for("fabrikamshop-support.test"));
+    CHECK(find(l, "lookalike-domain"));
+}
+
+TEST_CASE("explain: reply-to-freemail fires for a free-mail Reply-To other than the sender", "[explain][rule]") {
+    auto r = run_u("Kindly get back to me.\r\n");
+    CHECK_FALSE(find(r, "reply-to-freemail"));
+    AuthSummary a = pass_for("ysra.example");
+    auto f = run_p(mail("Kindly get back to me for more info.\r\n", "Reply-To: <dr.andrew@gmail.com>\r\n", "\"Dr Andrew\" <ap@ysra.example>"), a);
+    REQUIRE(find(f, "reply-to-freemail"));
+    CHECK(find(f, "reply-to-freemail")->severity == Severity::high);
+    // The same free-mail address as the sender's is no diversion; a platform's sharer is its convention.
+    auto same = run_p(mail("Hi\r\n", "Reply-To: <jo@gmail.com>\r\n", "\"Jo\" <jo@gmail.com>"), pass_for("gmail.com"));
+    CHECK_FALSE(find(same, "reply-to-freemail"));
+    auto share = run_p(mail("Alex shared a file.\r\n", "Reply-To: <alex@gmail.com>\r\n", "\"Alex (via Drive Share)\" <share@drive.example>"),
+                       pass_for("drive.example"));
+    CHECK_FALSE(find(share, "reply-to-freemail"));
+}
+
+TEST_CASE("explain: freemail-brand-claim fires for a brand's name and a lure from free mail", "[explain][rule]") {
+    auto r = run_p(mail("Your MetaMask wallet will be suspended. Verify your wallet and enter your recovery phrase.\r\n", "",
+                        "\"MetaMask Support\" <mm.support2024@gmail.com>", "Wallet notice"),
+                   pass_for("gmail.com"));
+    CHECK(find(r, "freemail-brand-claim"));
+    // A person mentioning a brand in ordinary mail from free mail.
+    auto ok = run_p(mail("I bought the lamp from Harbor Freight, see you Sunday.\r\n", "", "\"Jo\" <jo@gmail.com>", "Sunday"),
+                    pass_for("gmail.com"));
+    CHECK_FALSE(find(ok, "freemail-brand-claim"));
+}
+
+TEST_CASE("explain: a brand name spelled with dots or overlay marks is still read", "[explain][rule]") {
+    AuthSummary a;
+    a.dmarc = Result::none;
+    a.from_domain = a.org_domain = "mailer.test";
+    auto r = run_p(mail("Hi\r\n", "", "\"M.E.T.A.M.A.S.K, JWK\" <admission@mailer.test>"), a);
+    CHECK(find(r, "display-name-impersonation"));
+}
+
+TEST_CASE("explain: freemail-contact fires for a free-mail address to write to", "[explain][rule]") {
+    auto r = run_u("Humanitarian grant has been issued to you. Kindly contact ( pro.grant833@gmail.com ) for quick claims.\r\n");
+    REQUIRE(find(r, "freemail-contact"));
+    CHECK(find(r, "freemail-contact")->severity == Severity::high);
+    CHECK_FALSE(find(run_u("Write to news@mailer.test with questions.\r\n"), "freemail-contact"));
+}
+
+TEST_CASE("explain: evasive-text fires for styled letters in the subject and hidden padding", "[explain][rule]") {
+    // "YOUR PHOTOS" in mathematical bold capitals.
+    auto r = run_u("Prints\r\n", "\xF0\x9D\x90\x98\xF0\x9D\x90\x8E\xF0\x9D\x90\x94\xF0\x9D\x90\x91 "
+                                  "\xF0\x9D\x90\x8F\xF0\x9D\x90\x87\xF0\x9D\x90\x8E\xF0\x9D\x90\x93\xF0\x9D\x90\x8E\xF0\x9D\x90\x92");
+    REQUIRE(find(r, "evasive-text"));
+    CHECK(find(r, "evasive-text")->severity == Severity::high);
+    CHECK(find(run_u(".belowView { margin-top: 470500px; } Hello\r\n"), "evasive-text"));
+    CHECK_FALSE(find(run_u("p { margin-top: 12px; } Hello\r\n"), "evasive-text"));
 }

@@ -23,6 +23,17 @@ struct BrandProfile {
     std::vector<std::string> phones;                 // official phone numbers, +digits
     std::string abuse;                               // where to report abuse (address), "" when unknown
     bool crypto_addresses_expected = false;          // its genuine mail may show wallet addresses
+    // What kind of brand ("notification-platform", "bank", "carrier", "retail", "streaming",
+    // "crypto", "government", "software", "esp", ...), "" when not said.
+    std::string category;
+    // Conventions of its genuine notifications (see authscope-explain(1), BRAND PROFILES):
+    bool user_content = false;       // its notifications carry text its users write (shares, issues, forms)
+    bool reply_to_is_user = false;   // Reply-To is the user who shared or sent (Drive, DocuSign, SurveyMonkey)
+    bool via_display_names = false;  // display names "X via Brand" / "X (via Brand)": X is the user's name
+    bool bot_accounts = false;       // user accounts named "name[bot]" (GitHub Apps) post notifications
+    bool generic_name = false;       // its name is an ordinary word: no look-alike check on its label
+    std::vector<std::string> tenant_domains;  // customers pick a subdomain under these (xyz.onmicrosoft.com)
+    std::vector<std::string> sources;         // where this knowledge comes from (URLs)
     std::string file;                                // where the profile was read from
 
     // True when `domain` (any case, A-labels) is one of `domains` or under one of them.
@@ -49,13 +60,19 @@ public:
     const BrandProfile* platform_by_domain(std::string_view domain) const;
     // A brand whose name appears as a word in `text` (display name, subject), or null.
     const BrandProfile* by_name_in(std::string_view text) const;
+    // Every brand (kind brand) named in `text`, in profile order.
+    std::vector<const BrandProfile*> all_named_in(std::string_view text) const;
     // True when the domain is a domain, link domain or platform of any profile.
     bool known_domain(std::string_view domain) const;
-    // Every domain of every brand (kind brand), for look-alike checks.
+    // Every domain of every brand (kind brand), for look-alike checks; brands whose name is an
+    // ordinary word (generic_name) are left out, as are domains whose first label is under 4 letters.
     std::vector<std::string> all_brand_domains() const;
+    // The brand whose tenant_domains hold `domain` as a customer-chosen subdomain, or null.
+    const BrandProfile* tenant_of(std::string_view domain) const;
 
     // The profiles shipped with authscope: $AUTHSCOPE_BRANDS if set, else the installed data
-    // directory (share/authscope/brands), else the source tree's fixtures/brands.
+    // directory (share/authscope/brands), else the source tree's data/brands. (The fictional
+    // brands of the tests live in fixtures/brands and are never a default.)
     static std::string default_dir();
 
 private:

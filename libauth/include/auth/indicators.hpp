@@ -48,7 +48,12 @@ struct Indicator {
                            // money: currency code; phone: toll-free, nanp, e164, national
     std::string link_text; // url from an href: the anchor's visible text
     std::vector<std::string> flags;  // obscured, ip-literal, idn, mixed-script, shortener,
-                                     // bare-domain, checksum-ok, checksum-unverified
+                                     // bare-domain, checksum-ok, checksum-unverified,
+                                     // redirector (a link whose destination is unwrapped),
+                                     // unwrapped + via-proxy / via-open-redirect /
+                                     // via-receiver-rewrite (that destination)
+    std::string target;    // url behind a redirector: the destination it leads to, "" when none
+    std::string via;       // the redirector or proxy ("Google Translate's proxy"), "" when none
     bool has(std::string_view flag) const;
 };
 
@@ -84,6 +89,21 @@ void extract_all(std::string_view text, std::string_view where, Indicators& out,
 // fragments and relative links (mailto: and tel: become email / phone indicators in `out`).
 void add_href(std::string_view href, std::string_view link_text, std::string_view where, Indicators& out,
               const PublicSuffixList* psl = nullptr);
+
+// A link through a redirector or proxy and where it leads: Google's /url and AMP viewer,
+// Google Translate's proxy (translate.google.com/translate?u=, SITE.translate.goog), AMP caches,
+// Bing's click links, Outlook Safe Links and Proofpoint URL Defense (receiver rewriting), and any
+// click tracker carrying the destination as a URL parameter (url=, u=, redirect= ...).
+struct Redirect {
+    std::string target;  // the destination URL
+    std::string via;     // who redirects, in words
+    std::string kind;    // proxy, open-redirect, receiver-rewrite
+};
+std::optional<Redirect> unwrap_redirect(std::string_view url);
+// For every url in `ind` behind a redirector (up to 4 deep): marks it "redirector" with its
+// target, and adds the destination as a url indicator of its own ("unwrapped"), where it was found
+// plus "(behind VIA)", so that rules judge the host the reader really reaches.
+void unwrap_redirects(Indicators& ind, const PublicSuffixList* psl = nullptr);
 
 // Checksums (also used by the extractors).
 bool base58check_valid(std::string_view address);   // Bitcoin P2PKH/P2SH, double SHA-256 (OpenSSL)
