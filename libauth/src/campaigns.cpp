@@ -276,7 +276,7 @@ bool claimed_brand_site(const std::string& registrable, const std::string& claim
 void add_link_ties(Ctx& c, const Indicators& ind, const std::string& sender_reg, const BrandSet* brands,
                    const PublicSuffixList& psl, const std::string& claimed) {
     for (const Indicator* u : ind.of("url")) {
-        std::string final_url = unwrap_redirect(u->value);
+        std::string final_url = final_destination(u->value);
         std::string host = url_host(final_url);
         if (host.empty()) continue;
         std::string tenant = tenant_of(host);
@@ -321,7 +321,7 @@ void add_platform_object_ties(Ctx& c, const Indicators& ind) {
         {"jotform.com", "/", "jotform-form"},
     };
     for (const Indicator* u : ind.of("url")) {
-        std::string url = unwrap_redirect(u->value);
+        std::string url = final_destination(u->value);
         std::string host = url_host(url);
         if (host.empty()) continue;
         std::size_t hp = url.find(host);
@@ -413,34 +413,6 @@ double minhash_similarity(const std::vector<std::uint32_t>& a, const std::vector
     std::size_t same = 0;
     for (std::size_t i = 0; i < a.size(); ++i) same += a[i] == b[i];
     return double(same) / double(a.size());
-}
-
-std::string unwrap_redirect(std::string_view url) {
-    std::string cur(url);
-    for (int depth = 0; depth < 4; ++depth) {
-        std::size_t p = cur.find("://");
-        if (p == std::string::npos) break;
-        std::size_t path = cur.find_first_of("/?#", p + 3);
-        if (path == std::string::npos) break;
-        // A wrapped URL sits in a parameter or the path, usually percent-encoded (RFC 3986 §2.1).
-        std::string dec = percent_decode(std::string_view(cur).substr(path));
-        std::size_t best = std::string::npos;
-        const std::string low = to_lower(dec);  // the scheme, case-insensitively
-        for (const char* scheme : {"https://", "http://", "https:/", "http:/"}) {
-            std::size_t q = low.find(scheme);
-            if (q != std::string::npos && q > 0 && (best == std::string::npos || q < best)) best = q;
-        }
-        if (best == std::string::npos) break;
-        std::string inner = dec.substr(best);
-        std::size_t cut = inner.find_first_of("& \"'<>");
-        if (cut != std::string::npos) inner.resize(cut);
-        // "https:/host" (a path collapsed by a proxy) gets its second slash back.
-        std::size_t colon = inner.find(':');
-        if (colon != std::string::npos && inner.compare(colon, 3, "://") != 0) inner.insert(colon + 1, "/");
-        if (url_host(inner).empty()) break;
-        cur = inner;
-    }
-    return cur;
 }
 
 SampleSignature sample_signature(const std::string& file, const Message& msg, const DecodedMessage& mime,

@@ -1200,6 +1200,16 @@ std::optional<Redirect> unwrap_redirect(std::string_view url) {
     return r;
 }
 
+std::string final_destination(std::string_view url) {
+    std::string cur(url);
+    for (int depth = 0; depth < 4; ++depth) {
+        auto r = unwrap_redirect(cur);
+        if (!r) break;
+        cur = std::move(r->target);
+    }
+    return cur;
+}
+
 void unwrap_redirects(Indicators& ind, const PublicSuffixList* psl) {
     std::size_t n = ind.items.size();
     for (std::size_t k = 0; k < n && k < ind.items.size(); ++k) {

@@ -13,7 +13,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string in(reinterpret_cast<const char*>(data), size);
-    (void)auth::unwrap_redirect(in);
+    (void)auth::final_destination(in);
     (void)auth::template_minhash(auth::masked_words(in, {"victim@mailbox.example"}));
     try {
         auth::Message m = auth::Message::parse(in);

@@ -76,17 +76,6 @@ TEST_CASE("template_minhash: copies with other names and numbers agree, other te
     CHECK(minhash_similarity(a, {}) == 0.0);
 }
 
-TEST_CASE("unwrap_redirect finds the URL a redirector or wrapper hides", "[campaigns]") {
-    CHECK(unwrap_redirect("https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fevil.example%2Flogin&data=05") ==
-          "https://evil.example/login");
-    CHECK(unwrap_redirect("https://www.google.com/url?q=https://a.example/x&sa=D") == "https://a.example/x");
-    // Two levels.
-    CHECK(unwrap_redirect("https://t.example/r?u=https%3A%2F%2Fl.example%2F%3Fto%3Dhttps%253A%252F%252Ffinal.example%252Fp") ==
-          "https://final.example/p");
-    CHECK(unwrap_redirect("https://plain.example/path?x=1") == "https://plain.example/path?x=1");
-    CHECK(unwrap_redirect("not a url") == "not a url");
-}
-
 TEST_CASE("sample_signature: platform accounts, Reply-To and unwrapped link hosts are ties", "[campaigns]") {
     std::string gh =
         "Received: from out.github.example by mx.example; Mon, 02 Sep 2024 08:00:00 +0000\n"

@@ -179,3 +179,14 @@ TEST_CASE("indicators: extract_all and domains()", "[indicators]") {
     CHECK(in.of("money").size() == 1);
     CHECK(in.domains() == std::vector<std::string>{"evil.test", "other.example"});
 }
+
+TEST_CASE("final_destination finds the URL a redirector or wrapper hides", "[indicators]") {
+    CHECK(final_destination("https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fevil.example%2Flogin&data=05") ==
+          "https://evil.example/login");
+    CHECK(final_destination("https://www.google.com/url?q=https://a.example/x&sa=D") == "https://a.example/x");
+    // Two levels.
+    CHECK(final_destination("https://t.example/r?u=https%3A%2F%2Fl.example%2F%3Fto%3Dhttps%253A%252F%252Ffinal.example%252Fp") ==
+          "https://final.example/p");
+    CHECK(final_destination("https://plain.example/path?x=1") == "https://plain.example/path?x=1");
+    CHECK(final_destination("not a url") == "not a url");
+}

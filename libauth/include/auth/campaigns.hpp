@@ -71,9 +71,6 @@ std::vector<std::uint32_t> template_minhash(const std::vector<std::string>& word
                                             std::size_t w = 4, std::size_t min_shingles = 12);
 // Estimated Jaccard similarity of two MinHash signatures of the same size (0 when either is empty).
 double minhash_similarity(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b);
-// The URL a redirector or wrapper hides (a query or path parameter holding a URL: Safe Links,
-// Google, Facebook, trackers), unwrapped up to 4 levels; the URL itself when none.
-std::string unwrap_redirect(std::string_view url);
 
 // The signature as JSON (what a worker process sends back) and back. signature_from_json throws
 // InputError when the object is not a signature.

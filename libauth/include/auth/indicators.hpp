@@ -100,6 +100,8 @@ struct Redirect {
     std::string kind;    // proxy, open-redirect, receiver-rewrite
 };
 std::optional<Redirect> unwrap_redirect(std::string_view url);
+// Where a link finally leads: unwrap_redirect followed up to 4 deep; the URL itself when it is no redirect.
+std::string final_destination(std::string_view url);
 // For every url in `ind` behind a redirector (up to 4 deep): marks it "redirector" with its
 // target, and adds the destination as a url indicator of its own ("unwrapped"), where it was found
 // plus "(behind VIA)", so that rules judge the host the reader really reaches.
