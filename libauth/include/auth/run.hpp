@@ -33,6 +33,7 @@ struct CommonOptions {
     Workers workers = Workers::processes;
     unsigned sample_timeout = 600;      // seconds one sample may take in a worker process (0: no limit)
     std::string authserv_id = "authscope";  // for --format ar
+    int progress = -1;                  // --progress 1, --no-progress 0; -1: when stderr is a terminal
     std::vector<std::string> inputs;    // positional arguments
 };
 
