@@ -962,6 +962,7 @@ Outcome dmarc_analyze(const DmarcToolOptions& opts, const Message& msg, Resolver
         o.json["inputs"] = inputs;
         break;
     case Format::text: o.text = dmarc_text(r); break;
+    case Format::html: break;  // not offered (ToolSpec::html)
     case Format::ar:
         input_clauses.push_back(dmarc_ar_clause(r));
         o.ar = format_authentication_results(common.authserv_id, input_clauses);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "auth/error.hpp"
+#include "auth/html.hpp"
 #include "detail/json_writer.hpp"
 #include "detail/progress.hpp"
 #include "detail/worker_pool.hpp"
@@ -35,11 +36,12 @@ std::string visible(const std::string& s) {
     return out;
 }
 
-Format parse_format(const std::string& f) {
+Format parse_format(const std::string& f, bool html) {
     if (f == "text") return Format::text;
     if (f == "json") return Format::json;
     if (f == "ar") return Format::ar;
-    throw UsageError("--format must be text, json or ar, not '" + f + "'");
+    if (f == "html" && html) return Format::html;
+    throw UsageError("--format must be text, json" + std::string(html ? ", ar or html" : " or ar") + ", not '" + f + "'");
 }
 
 using detail::Rendered;
@@ -58,6 +60,8 @@ Rendered error_outcome(const std::string& tool, const CommonOptions& opts, const
         j["result"] = "error";
         j["error"] = what;
         r.out = json_line(j) + "\n";
+    } else if (opts.format == Format::html) {
+        r.out = html_error_section(file, what);
     }
     return r;
 }
@@ -230,6 +234,9 @@ void print_outcome(std::ostream& out, Format f, const std::string& tool, const s
     case Format::ar:
         out << o.ar << "\n";
         break;
+    case Format::html:
+        out << o.html;
+        break;
     }
 }
 
@@ -292,6 +299,9 @@ int run_samples(const std::string& tool, const CommonOptions& opts, const Analyz
         return got;
     };
 
+    // One page around every sample's section.
+    if (opts.format == Format::html) out << html_page_begin("authscope " + tool + " evidence");
+
     // Two samples read ahead tell whether there is anything to share out.
     std::vector<Sample> first(2);
     std::size_t have = 0;
@@ -349,6 +359,7 @@ int run_samples(const std::string& tool, const CommonOptions& opts, const Analyz
         detail::run_in_processes(po, cb);
     }
     if (progress) progress->finish();
+    if (opts.format == Format::html) out << html_page_end();
     out.flush();
     finish_session_dns(opts, dns);
     return status;
@@ -363,7 +374,9 @@ int tool_main(const ToolSpec& spec, int argc, char** argv) {
         desc.add_options()
             ("help,h", "show this help and exit")
             ("version", "show the version and exit")
-            ("format", po::value<std::string>(&format)->default_value("text"), "output: text, json or ar (an Authentication-Results header)")
+            ("format", po::value<std::string>(&format)->default_value("text"),
+             spec.html ? "output: text, json, ar (an Authentication-Results header) or html (one inert evidence page)"
+                       : "output: text, json or ar (an Authentication-Results header)")
             ("json", "short for --format json")
             ("dns-from", po::value<std::string>(&opts.dns.from_file), "answer DNS only from this snapshot zone file; never the network")
             ("dns-record", po::value<std::string>(&opts.dns.record_file), "query live DNS and write every answer used to this snapshot zone file")
@@ -401,7 +414,7 @@ int tool_main(const ToolSpec& spec, int argc, char** argv) {
             // One line per option: its name, "value" or "flag", and for --format the words it takes.
             for (const auto& o : desc.options()) {
                 const bool value = o->semantic()->max_tokens() > 0;
-                std::string choices = o->long_name() == "format" ? "\ttext json ar" : "";
+                std::string choices = o->long_name() == "format" ? (spec.html ? "\ttext json ar html" : "\ttext json ar") : "";
                 std::cout << "--" << o->long_name() << (value ? "\tvalue" : "\tflag") << choices << "\n";
                 std::string shown = o->canonical_display_name(po::command_line_style::allow_dash_for_short);
                 if (shown.size() == 2 && shown[0] == '-') std::cout << shown << (value ? "\tvalue" : "\tflag") << "\n";
@@ -412,7 +425,7 @@ int tool_main(const ToolSpec& spec, int argc, char** argv) {
             std::cout << prog << " (authscope) " << AUTHSCOPE_VERSION << "\n";
             return kExitPass;
         }
-        opts.format = vm.count("json") ? Format::json : parse_format(format);
+        opts.format = vm.count("json") ? Format::json : parse_format(format, spec.html);
         if (vm.count("progress") && vm.count("no-progress")) throw UsageError("--progress and --no-progress cannot be used together");
         if (vm.count("progress") || vm.count("no-progress")) opts.progress = vm.count("progress") ? 1 : 0;
         if (opts.dns.timeout <= 0 || opts.dns.timeout > 300) throw UsageError("--dns-timeout must be between 0 and 300 seconds");
