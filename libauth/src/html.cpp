@@ -36,7 +36,7 @@ code,.mono,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberatio
 .v-error{border-color:var(--fail);background:#fff5f5}.v-error .word{color:var(--fail)}
 .counts span{display:inline-block;margin-right:8px}
 .chain{display:flex;flex-wrap:wrap;align-items:flex-start;gap:0}
-.box{border:1px solid var(--line);border-top:4px solid var(--none);border-radius:6px;padding:8px 12px;min-width:180px;max-width:320px;background:#fff}
+.box{border:1px solid var(--line);border-top:4px solid var(--none);border-radius:6px;padding:8px 12px;min-width:160px;max-width:270px;background:#fff}
 .box .k{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.05em}
 .box .r{font-weight:700}
 .box .d{font-size:13px;overflow-wrap:anywhere}
