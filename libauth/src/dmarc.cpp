@@ -891,6 +891,7 @@ Outcome dmarc_analyze(const DmarcToolOptions& opts, const Message& msg, Resolver
         for (const auto& l : trust_lines(a))
             if (l.rfind("Trusted:", 0) == 0 || l.rfind("Why:", 0) == 0 || l.rfind("The receiver recorded no", 0) == 0) o.text += "  " + l + "\n";
         break;
+    case Format::html: break;  // not offered (ToolSpec::html)
     case Format::ar: o.ar = format_authentication_results(common.authserv_id, authentication_clauses(a)); break;
     }
     o.exit = exit_status_for(r.result);

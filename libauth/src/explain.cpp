@@ -1101,6 +1101,7 @@ ExplainReport explain(const Message& msg, const AuthSummary& auth, const BrandSe
 
     collect_indicators(c);
     collect_fields(c);
+    for (const auto& f : c.fields) r.customer_fields.push_back({f.label, f.text, f.where});
     r.indicators = c.ind;
     for (const auto& rule : rules()) {
         try {

@@ -373,7 +373,8 @@ std::string write_feedback_report(const ReportDraft& d) {
 
 std::vector<BundleFile> write_bundle(const std::string& dir, const std::string& report, const std::string& original,
                                      const std::vector<DnsAnswer>& answers, const std::string& verdict_json,
-                                     const std::string& tool_version) {
+                                     const std::string& tool_version,
+                                     const std::function<std::string(const std::vector<BundleFile>&)>& index_page) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (fs::exists(dir, ec)) {
@@ -401,6 +402,14 @@ std::vector<BundleFile> write_bundle(const std::string& dir, const std::string& 
     for (const auto& [name, bytes] : files) {
         put(name, bytes);
         BundleFile bf{name, sha256_hex(bytes), bytes.size()};
+        manifest["files"].push_back({{"name", bf.name}, {"sha256", bf.sha256}, {"size", bf.size}});
+        sums += bf.sha256 + "  " + bf.name + "\n";
+        out.push_back(bf);
+    }
+    if (index_page) {
+        std::string page = index_page(out);
+        put("index.html", page);
+        BundleFile bf{"index.html", sha256_hex(page), page.size()};
         manifest["files"].push_back({{"name", bf.name}, {"sha256", bf.sha256}, {"size", bf.size}});
         sums += bf.sha256 + "  " + bf.name + "\n";
         out.push_back(bf);
@@ -549,6 +558,8 @@ int run_report_read(const CommonOptions& opts, const OriginalAnalyzer& analyze, 
 #include "auth/ar.hpp"
 #include "auth/brands.hpp"
 #include "auth/explain.hpp"
+#include "auth/explain_html.hpp"
+#include "auth/html.hpp"
 #include "auth/received.hpp"
 
 namespace auth {
@@ -602,6 +613,7 @@ ReportAnalysis analyze_for_report(const Message& msg, Resolver& dns, const Brand
     out.verdict = r.verdict;
     out.verdict_json = explain_json(r);
     out.exit = explain_exit(r);
+    out.explained = r;
     ReportDraft& d = out.draft;
     d.to = !opts.to.empty() ? opts.to : r.report_to;
     if (!opts.from.empty()) d.from = opts.from;
@@ -704,7 +716,9 @@ Outcome report_sample(const SampleContext& ctx, const BrandSet& brands, const Re
     if (!opts.bundle_dir.empty()) {
         Json v = an.verdict_json;
         std::vector<BundleFile> files = write_bundle(opts.bundle_dir, report, ctx.message.original(), rec.answers(),
-                                                     v.dump(2) + "\n", AUTHSCOPE_VERSION);
+                                                     v.dump(2) + "\n", AUTHSCOPE_VERSION, [&](const std::vector<BundleFile>& in) {
+                                                         return bundle_index_html(an.explained, ctx.message, in);
+                                                     });
         Json bj = Json::array();
         for (const auto& f : files) bj.push_back({{"name", f.name}, {"sha256", f.sha256}, {"size", f.size}});
         o.json["bundle"] = {{"dir", opts.bundle_dir}, {"files", bj}};
@@ -726,6 +740,19 @@ Outcome analyze_returned_message(const Message& msg, Resolver& dns, const BrandS
     o.text = explain_text(r, "(returned message)");
     o.exit = explain_exit(r);
     return o;
+}
+
+std::string bundle_index_html(const ExplainReport& r, const Message& original, const std::vector<BundleFile>& files) {
+    std::string o = html_page_begin("authscope evidence bundle: " + r.verdict);
+    o += "<article class=\"sample\"><section><h2>Evidence bundle</h2><p>The files of this folder, as written by "
+         "authscope-report. Re-check the verdict offline, months later: <code class=\"cmd\">authscope explain --dns-from "
+         "dns.zone original.eml</code></p><table class=\"ind\"><tr><th>file</th><th>bytes</th><th>SHA-256</th></tr>";
+    for (const auto& f : files)
+        o += "<tr><td><code>" + html_escape(f.name) + "</code></td><td>" + std::to_string(f.size) + "</td><td class=\"v\">" +
+             html_escape(f.sha256) + "</td></tr>";
+    o += "</table></section></article>\n";
+    o += explain_html_section(r, original, "original.eml");
+    return o + html_page_end();
 }
 
 }  // namespace auth

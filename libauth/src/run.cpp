@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "auth/error.hpp"
+#include "auth/html.hpp"
 #include "detail/json_writer.hpp"
+#include "detail/progress.hpp"
 #include "detail/worker_pool.hpp"
 
 namespace po = boost::program_options;
@@ -38,11 +40,12 @@ std::string visible(const std::string& s) {
     return out;
 }
 
-Format parse_format(const std::string& f) {
+Format parse_format(const std::string& f, bool html) {
     if (f == "text") return Format::text;
     if (f == "json") return Format::json;
     if (f == "ar") return Format::ar;
-    throw UsageError("--format must be text, json or ar, not '" + f + "'");
+    if (f == "html" && html) return Format::html;
+    throw UsageError("--format must be text, json" + std::string(html ? ", ar or html" : " or ar") + ", not '" + f + "'");
 }
 
 using detail::Rendered;
@@ -61,6 +64,8 @@ Rendered error_outcome(const std::string& tool, const CommonOptions& opts, const
         j["result"] = "error";
         j["error"] = what;
         r.out = json_line(j) + "\n";
+    } else if (opts.format == Format::html) {
+        r.out = html_error_section(file, what);
     }
     return r;
 }
@@ -99,7 +104,7 @@ Rendered process(const std::string& tool, const CommonOptions& opts, const Analy
 
 // The thread pool (CommonOptions::workers == threads): samples read here, analysed on `jobs`
 // threads, emitted in input order; at most 4 samples per thread are held at once.
-void run_in_threads(unsigned jobs, SampleSource& src, std::vector<Sample> first,
+void run_in_threads(unsigned jobs, const std::function<bool(Sample&)>& next, std::vector<Sample> first,
                     const std::function<Rendered(Sample&)>& work, const std::function<void(Rendered&)>& emit) {
     struct Slot {
         Sample sample;
@@ -152,7 +157,7 @@ void run_in_threads(unsigned jobs, SampleSource& src, std::vector<Sample> first,
     for (;;) {
         auto slot = std::make_shared<Slot>();
         if (given < first.size()) slot->sample = std::move(first[given++]);
-        else if (!src.next(slot->sample)) break;
+        else if (!next(slot->sample)) break;
         {
             std::lock_guard<std::mutex> lk(mu);
             window.push_back(slot);
@@ -233,6 +238,9 @@ void print_outcome(std::ostream& out, Format f, const std::string& tool, const s
     case Format::ar:
         out << o.ar << "\n";
         break;
+    case Format::html:
+        out << o.html;
+        break;
     }
 }
 
@@ -271,7 +279,10 @@ int run_samples(const std::string& tool, const CommonOptions& opts, const Analyz
     SampleSource src(opts.inputs, MessageLimits{}.max_message_bytes, jobs > 1);
     int status = kExitPass;
     bool first_text = true;
+    std::unique_ptr<detail::Progress> progress;  // a run of more than one sample, when wanted
+    bool pool_counts = false;                    // the worker pool says when each sample is done
     auto emit = [&](Rendered& r) {
+        if (progress) progress->before_output(!r.out.empty(), !r.err.empty());
         if (opts.format == Format::text && !r.out.empty()) {
             if (!first_text) out << "\n";
             first_text = false;
@@ -281,13 +292,28 @@ int run_samples(const std::string& tool, const CommonOptions& opts, const Analyz
         status = worst_exit(status, r.exit);
         if (session_rec)
             for (const auto& a : r.answers) session_rec->add(a);
+        if (progress) {
+            if (detail::stdout_is_terminal()) out.flush();
+            if (!pool_counts) progress->done();
+        }
     };
+    auto next = [&](Sample& s) {
+        bool got = src.next(s);
+        if (progress) got ? progress->found() : progress->input_done();
+        return got;
+    };
+
+    // One page around every sample's section.
+    if (opts.format == Format::html) out << html_page_begin("authscope " + tool + " evidence");
 
     // Two samples read ahead tell whether there is anything to share out.
     std::vector<Sample> first(2);
     std::size_t have = 0;
     while (have < 2 && src.next(first[have])) ++have;
     first.resize(have);
+    if (have == 2 && detail::progress_wanted(opts.progress, err))
+        progress = std::make_unique<detail::Progress>(err, tool, &err == &std::cerr && detail::stderr_is_terminal(),
+                                                      &out == &std::cout && detail::stdout_is_terminal(), 2);
 
     if (jobs == 1 || have < 2) {
         for (auto& s : first) {
@@ -296,13 +322,13 @@ int run_samples(const std::string& tool, const CommonOptions& opts, const Analyz
         }
         if (have == 2) {
             Sample s;
-            while (src.next(s)) {
+            while (next(s)) {
                 Rendered r = process(tool, opts, analyze, dns, s);
                 emit(r);
             }
         }
     } else if (opts.workers == Workers::threads) {
-        run_in_threads(jobs, src, std::move(first), [&](Sample& s) { return process(tool, opts, analyze, dns, s); },
+        run_in_threads(jobs, next, std::move(first), [&](Sample& s) { return process(tool, opts, analyze, dns, s); },
                        emit);
     } else {
         // Workers query the session's source directly and send back the answers they used; the
@@ -315,7 +341,7 @@ int run_samples(const std::string& tool, const CommonOptions& opts, const Analyz
                 s = std::move(first[given++]);
                 return true;
             }
-            return src.next(s);
+            return next(s);
         };
         cb.work = [&](Sample& s) { return process(tool, opts, analyze, worker_dns, s, session_rec != nullptr); };
         cb.lost = [&](const Sample& s, const std::string& why) {
@@ -323,6 +349,11 @@ int run_samples(const std::string& tool, const CommonOptions& opts, const Analyz
                                  kInternalError + "the analysis stopped (" + why + "); the other samples go on");
         };
         cb.emit = emit;
+        if (progress) {
+            pool_counts = true;
+            cb.done = [&] { progress->done(); };
+            cb.tick = [&] { progress->tick(); };
+        }
         out.flush();
         err.flush();
         detail::PoolOptions po;
@@ -331,6 +362,8 @@ int run_samples(const std::string& tool, const CommonOptions& opts, const Analyz
         po.sample_timeout = opts.sample_timeout;
         detail::run_in_processes(po, cb);
     }
+    if (progress) progress->finish();
+    if (opts.format == Format::html) out << html_page_end();
     out.flush();
     finish_session_dns(opts, dns);
     return status;
@@ -345,7 +378,9 @@ int tool_main(const ToolSpec& spec, int argc, char** argv) {
         desc.add_options()
             ("help,h", "show this help and exit")
             ("version", "show the version and exit")
-            ("format", po::value<std::string>(&format)->default_value("text"), "output: text, json or ar (an Authentication-Results header)")
+            ("format", po::value<std::string>(&format)->default_value("text"),
+             spec.html ? "output: text, json, ar (an Authentication-Results header) or html (one inert evidence page)"
+                       : "output: text, json or ar (an Authentication-Results header)")
             ("json", "short for --format json")
             ("dns-from", po::value<std::string>(&opts.dns.from_file), "answer DNS only from this snapshot zone file; never the network")
             ("dns-record", po::value<std::string>(&opts.dns.record_file), "query live DNS and write every answer used to this snapshot zone file")
@@ -355,10 +390,13 @@ int tool_main(const ToolSpec& spec, int argc, char** argv) {
             ("jobs,j", po::value<unsigned>(&opts.jobs)->default_value(0), "samples checked in parallel, in worker processes (0: one per core)")
             ("sample-timeout", po::value<unsigned>(&opts.sample_timeout)->default_value(600),
              "seconds a worker process may spend on one sample before it is given up as an error (0: no limit)")
-            ("authserv-id", po::value<std::string>(&opts.authserv_id)->default_value("authscope"), "authserv-id for --format ar");
+            ("authserv-id", po::value<std::string>(&opts.authserv_id)->default_value("authscope"), "authserv-id for --format ar")
+            ("progress", "show a progress line on stderr even when it is not a terminal (runs of several samples)")
+            ("no-progress", "never show the progress line (default: shown when stderr is a terminal)");
         if (spec.add_options) spec.add_options(desc);
         po::options_description hidden;
-        hidden.add_options()("input", po::value<std::vector<std::string>>(&opts.inputs), "inputs");
+        hidden.add_options()("input", po::value<std::vector<std::string>>(&opts.inputs), "inputs")
+            ("list-options", "for the shell completion generator: each option, whether it takes a value, its choices");
         po::options_description all;
         all.add(desc).add(hidden);
         po::positional_options_description pos;
@@ -376,11 +414,24 @@ int tool_main(const ToolSpec& spec, int argc, char** argv) {
                          " 4 temporary DNS failure.\nSee man " << prog << ".\n";
             return kExitPass;
         }
+        if (vm.count("list-options")) {
+            // One line per option: its name, "value" or "flag", and for --format the words it takes.
+            for (const auto& o : desc.options()) {
+                const bool value = o->semantic()->max_tokens() > 0;
+                std::string choices = o->long_name() == "format" ? (spec.html ? "\ttext json ar html" : "\ttext json ar") : "";
+                std::cout << "--" << o->long_name() << (value ? "\tvalue" : "\tflag") << choices << "\n";
+                std::string shown = o->canonical_display_name(po::command_line_style::allow_dash_for_short);
+                if (shown.size() == 2 && shown[0] == '-') std::cout << shown << (value ? "\tvalue" : "\tflag") << "\n";
+            }
+            return kExitPass;
+        }
         if (vm.count("version")) {
             std::cout << prog << " (authscope) " << AUTHSCOPE_VERSION << "\n";
             return kExitPass;
         }
-        opts.format = vm.count("json") ? Format::json : parse_format(format);
+        opts.format = vm.count("json") ? Format::json : parse_format(format, spec.html);
+        if (vm.count("progress") && vm.count("no-progress")) throw UsageError("--progress and --no-progress cannot be used together");
+        if (vm.count("progress") || vm.count("no-progress")) opts.progress = vm.count("progress") ? 1 : 0;
         if (opts.dns.timeout <= 0 || opts.dns.timeout > 300) throw UsageError("--dns-timeout must be between 0 and 300 seconds");
         if (opts.dns.retries < 0 || opts.dns.retries > 10) throw UsageError("--dns-retries must be between 0 and 10");
         if (opts.jobs > 256) throw UsageError("--jobs must be at most 256");

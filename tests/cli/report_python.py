@@ -121,7 +121,7 @@ def main():
         out = os.path.join(work, "bundle")
         run(base + ["--bundle", out, sample])
         files = sorted(os.listdir(out))
-        if files != sorted(["report.eml", "original.eml", "dns.zone", "verdict.json", "manifest.json", "SHA256SUMS"]):
+        if files != sorted(["report.eml", "original.eml", "dns.zone", "verdict.json", "index.html", "manifest.json", "SHA256SUMS"]):
             fail("bundle files: %r" % files)
         with open(os.path.join(out, "original.eml"), "rb") as f:
             if f.read() != sample_bytes:
@@ -140,6 +140,14 @@ def main():
                     fail("SHA256SUMS: %s" % name)
         with open(os.path.join(out, "report.eml"), "rb") as f:
             check_report(bin_dir, f.read(), sample_bytes, False)
+        # index.html: explain's inert page of the original, with the files and their digests.
+        with open(os.path.join(out, "index.html"), encoding="utf-8") as f:
+            page = f.read()
+        if not page.startswith("<!DOCTYPE html>") or "default-src 'none'" not in page or "<script" in page:
+            fail("index.html is not the inert page")
+        for entry in manifest["files"]:
+            if entry["name"] != "index.html" and entry["sha256"] not in page:
+                fail("index.html does not list %s with its SHA-256" % entry["name"])
         # A third party re-runs explain offline on the bundle and gets the same verdict.
         verdict = json.load(open(os.path.join(out, "verdict.json")))
         again = json.loads(run([os.path.join(bin_dir, "authscope-explain"), "--json", "--dns-from",

@@ -8,6 +8,7 @@
 #include "auth/brands.hpp"
 #include "auth/error.hpp"
 #include "auth/explain.hpp"
+#include "auth/explain_html.hpp"
 #include "auth/run.hpp"
 
 namespace po = boost::program_options;
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
     spec.name = "explain";
     spec.summary = "Explain what authentication proves about a message, and why authenticated brand mail can still be abusive.";
     spec.usage = "[options] [SAMPLE...]";
+    spec.html = true;
     spec.add_options = [](po::options_description& d) {
         auth::add_auth_options(d, flags);
         d.add_options()("brands", po::value<std::vector<std::string>>(&brand_dirs)->composing(),
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
         case auth::Format::ar:
             o.ar = "X-Authscope-Explain: " + r.verdict + (r.authenticated_domain.empty() ? "" : "; domain=" + r.authenticated_domain);
             break;
+        case auth::Format::html: o.html = auth::explain_html_section(r, ctx.message, ctx.file, eo.mime); break;
         }
         o.exit = auth::explain_exit(r);
         return o;

@@ -46,6 +46,13 @@ struct RuleInfo {
 };
 const std::vector<RuleInfo>& explain_rules();
 
+// Text a customer of the sender can set (display name, Subject, "Organization: ..." lines).
+struct CustomerField {
+    std::string label;  // "Organization", "From display name", "Subject"
+    std::string text;
+    std::string where;  // as findings' evidence names it
+};
+
 struct ExplainReport {
     std::string verdict;                 // authentic, authentic-but-abusive, spoofed, unauthenticated, inconclusive
     Reason reason;                       // why that verdict
@@ -59,6 +66,7 @@ struct ExplainReport {
     std::vector<std::string> next_steps;
     std::string report_to;               // abuse address to report to, "" when unknown
     std::vector<std::string> notes;      // MIME problems and other caveats
+    std::vector<CustomerField> customer_fields;  // what the rules read as customer-set text
 };
 
 // Explains a message given its authentication facts. Never throws for hostile input.

@@ -17,6 +17,7 @@ struct MimeLimits {
     std::size_t max_depth = 16;                  // nested multiparts and message/rfc822
     std::size_t max_parts = 256;                 // leaf parts looked at
     std::size_t max_decoded_bytes = 8u << 20;    // decoded text kept, over all parts
+    bool keep_html_source = false;               // also keep each HTML part's HTML (MimeTextPart::html_source)
 };
 
 // A link of an HTML part: where it goes and what the reader sees.
@@ -33,6 +34,7 @@ struct MimeTextPart {
     bool html = false;
     std::string text;          // UTF-8; for HTML the rendered text (tags removed, blocks on lines)
     std::vector<MimeLink> links;  // HTML anchors (and <area>, <form action>), in order
+    std::string html_source;   // an HTML part's HTML (UTF-8), with MimeLimits::keep_html_source
 };
 
 // A part that is not read as text: listed, never opened.

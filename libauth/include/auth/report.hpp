@@ -13,6 +13,7 @@
 #include "auth/authenticate.hpp"
 #include "auth/arf.hpp"
 #include "auth/dns.hpp"
+#include "auth/explain.hpp"
 #include "auth/run.hpp"
 
 namespace auth {
@@ -111,6 +112,7 @@ struct ReportAnalysis {
     std::string verdict;                 // explain's verdict word
     nlohmann::ordered_json verdict_json; // explain_json()
     int exit = 0;                        // explain_exit()
+    ExplainReport explained;             // explain() itself (the bundle's index.html)
 };
 
 // Runs explain (SPF, DKIM, DMARC and the findings) over the sample with `dns` and fills every
@@ -135,11 +137,17 @@ struct BundleFile {
 };
 
 // Writes DIR/report.eml, DIR/original.eml (byte for byte), DIR/dns.zone (the snapshot of every
-// answer used), DIR/verdict.json and DIR/MANIFEST (SHA-256 of each file and the tool version).
+// answer used), DIR/verdict.json, with index_page DIR/index.html (made from the files before it),
+// and DIR/manifest.json and DIR/SHA256SUMS (SHA-256 of each file and the tool version).
 // Creates DIR; refuses to overwrite a non-empty one (UsageError).
 std::vector<BundleFile> write_bundle(const std::string& dir, const std::string& report, const std::string& original,
                                      const std::vector<DnsAnswer>& answers, const std::string& verdict_json,
-                                     const std::string& tool_version);
+                                     const std::string& tool_version,
+                                     const std::function<std::string(const std::vector<BundleFile>&)>& index_page = {});
+
+// The bundle's index.html: explain's inert page (auth/explain_html.hpp) of the original, after a
+// list of the bundle's files with their SHA-256 and how to re-check the verdict offline.
+std::string bundle_index_html(const ExplainReport& r, const Message& original, const std::vector<BundleFile>& files);
 
 // Lower-case hex SHA-256 of bytes (OpenSSL).
 std::string sha256_hex(const std::string& bytes);

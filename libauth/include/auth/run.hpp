@@ -18,7 +18,8 @@ namespace auth {
 
 using Json = nlohmann::ordered_json;
 
-enum class Format { text, json, ar };
+// html (tools whose ToolSpec says so): one inert page, a section per sample (auth/html.hpp).
+enum class Format { text, json, ar, html };
 
 // How run_samples analyses samples in parallel (--jobs N > 1). processes: forked workers, which
 // scale on any number of cores and lose only the sample a crash happened on; call it from a
@@ -33,6 +34,7 @@ struct CommonOptions {
     Workers workers = Workers::processes;
     unsigned sample_timeout = 600;      // seconds one sample may take in a worker process (0: no limit)
     std::string authserv_id = "authscope";  // for --format ar
+    int progress = -1;                  // --progress 1, --no-progress 0; -1: when stderr is a terminal
     std::vector<std::string> inputs;    // positional arguments
 };
 
@@ -41,6 +43,7 @@ struct Outcome {
     std::string text;  // --format text: verdict first, then why; ends with a newline
     Json json;         // --format json: the tool's keys ("tool" and "file" are put first by the runner)
     std::string ar;    // --format ar: a whole Authentication-Results field, no final newline
+    std::string html;  // --format html: the sample's section of the page (the runner writes the page around it)
     int exit = kExitPass;
 };
 
@@ -63,6 +66,7 @@ struct ToolSpec {
     // Runs the tool. The default (when unset) is run_samples(spec, opts, analyze).
     std::function<int(const boost::program_options::variables_map&, CommonOptions&)> run;
     Analyzer analyze;
+    bool html = false;  // --format html is offered (the analyzer fills Outcome::html)
 };
 
 // Parses options, handles --help/--version, runs, maps exceptions to the exit contract:

@@ -141,6 +141,7 @@ void walk(GMimeObject* obj, const std::string& path, std::size_t depth, WalkStat
     t.charset = cs ? cs : "";
     t.html = sub == "html";
     std::string utf8 = gmime_to_utf8(data, t.charset);
+    if (t.html && st.limits.keep_html_source) t.html_source = utf8;
     if (t.html)
         t.text = html_to_text(utf8, &t.links);
     else

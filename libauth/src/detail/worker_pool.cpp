@@ -272,7 +272,8 @@ std::string describe_exit(int status) {
 class Pool {
 public:
     Pool(const PoolOptions& o, const PoolCallbacks& cb)
-        : max_(o.workers ? o.workers : 1), window_(o.window ? o.window : 1), timeout_(o.sample_timeout), cb_(cb) {}
+        : max_(o.workers ? o.workers : 1), window_(o.window ? o.window : 1), timeout_(o.sample_timeout),
+          tick_ms_(cb.tick ? o.tick_ms : -1), cb_(cb) {}
     ~Pool() { shutdown(); }
 
     void run() {
@@ -431,7 +432,7 @@ private:
             if (w->unsent < w->jobs.size() && !w->closed_for_writing) ev |= POLLOUT;
             fds.push_back({w->fd, ev, 0});
         }
-        if (::poll(fds.data(), fds.size(), -1) < 0) {
+        if (::poll(fds.data(), fds.size(), tick_ms_) < 0) {
             if (errno == EINTR) return;
             for (auto& w : workers_) mark_dead(*w, std::string("poll failed: ") + std::strerror(errno));
         }
@@ -441,6 +442,7 @@ private:
             if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) receive(w);
             if (fds[i].revents & POLLOUT) send_some(w);
         }
+        if (cb_.tick) cb_.tick();
         for (std::size_t i = workers_.size(); i-- > 0;) {
             if (workers_[i]->dead) bury(i);
             else if (workers_[i]->solo && workers_[i]->jobs.empty()) retire(i);
@@ -544,6 +546,7 @@ private:
     std::size_t keep(std::uint64_t seq, Rendered r) {
         std::size_t n = result_size(r);
         ready_[seq] = std::move(r);
+        if (cb_.done) cb_.done();
         return n;
     }
 
@@ -609,6 +612,7 @@ private:
     unsigned max_;
     std::size_t window_;
     unsigned timeout_;
+    int tick_ms_;  // poll's timeout: -1 (none) without a tick callback
     const PoolCallbacks& cb_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::deque<JobPtr> requeue_;   // samples to give to another worker (never started)

@@ -28,12 +28,15 @@ struct PoolCallbacks {
     std::function<Rendered(Sample&)> work;                    // runs in a worker (may move the bytes)
     std::function<Rendered(const Sample&, const std::string& why)> lost;  // the sample's worker died
     std::function<void(Rendered&)> emit;                      // in the parent, in input order
+    std::function<void()> done;   // optional: in the parent, as each sample's result comes in (any order)
+    std::function<void()> tick;   // optional: in the parent, at least every PoolOptions::tick_ms while waiting
 };
 
 struct PoolOptions {
     unsigned workers = 2;          // worker processes (one more runs while a crash is looked into)
     std::size_t window = 128;      // samples between the oldest not yet emitted and the newest read
     unsigned sample_timeout = 0;   // seconds one sample may take in a worker (0: no limit)
+    int tick_ms = 250;             // how often PoolCallbacks::tick is called while waiting
 };
 
 // Runs every sample through `work` in forked worker processes and emits the results in input

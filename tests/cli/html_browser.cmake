@@ -1,0 +1,6 @@
+# explain --format html in headless chromium (skipped, exit 77, where chromium is absent).
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_test(NAME "cli: explain html pages in a browser"
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/html_browser.py ${CMAKE_BINARY_DIR}/bin
+                 ${AUTHSCOPE_SOURCE_DIR}/fixtures ${CMAKE_BINARY_DIR}/html-browser)
+set_tests_properties("cli: explain html pages in a browser" PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900)
