@@ -159,20 +159,6 @@ int hexval(char c) {
     return -1;
 }
 
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
-            i += 2;
-        } else {
-            out.push_back(s[i]);
-        }
-    }
-    return out;
-}
-
 // The host of an absolute http(s) URL (lower case, no port, no userinfo), "" when none.
 std::string url_host(std::string_view url) {
     std::size_t p = url.find("://");

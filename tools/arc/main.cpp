@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
         case auth::Format::json: o.json = auth::to_json(rep); break;
         case auth::Format::text: o.text = auth::to_text(rep); break;
         case auth::Format::ar: o.ar = auth::format_authentication_results(ctx.options.authserv_id, auth::to_ar(rep)); break;
+        case auth::Format::html: break;  // not offered (ToolSpec::html)
         }
         // 0 only for cv=pass; 4 when a key query failed temporarily; 1 otherwise.
         o.exit = auth::exit_status_for(rep.verdict.result);
