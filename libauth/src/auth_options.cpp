@@ -13,6 +13,9 @@ void add_auth_options(po::options_description& d, AuthFlags& f) {
         ("trust-ar", po::value<std::string>(&f.trust_ar),
          "take SPF, DKIM and DMARC from a receiver's Authentication-Results instead of checking: \"auto\" for the final "
          "receiver (the hop where the message entered the recipient's domain), or an authserv-id (\"\" for fields without one)")
+        ("trust-arc", po::value<std::vector<std::string>>(&f.trust_arc)->composing(),
+         "let this ARC sealer's ARC-Authentication-Results stand in when DMARC does not pass otherwise, over a chain that "
+         "validates (repeatable; e.g. google.com)")
         ("recheck", "with --trust-ar: also check with DNS (live, or the --dns-from snapshot) and say where the results differ")
         ("trusted-host", po::value<std::vector<std::string>>(&f.trusted_hosts)->composing(),
          "a host name or domain of the receiver (repeatable), for the SPF envelope")
@@ -32,6 +35,10 @@ AuthOptions auth_options(const po::variables_map& vm, const AuthFlags& f, const 
         }
     }
     o.trusted_hosts = f.trusted_hosts;
+    for (const auto& s : f.trust_arc) {
+        if (s.empty()) throw UsageError("--trust-arc needs a sealer's domain (the ARC-Seal d=)");
+        o.trust_arc.push_back(s);
+    }
     if (vm.count("trust-ar")) {
         o.trust = iequals(f.trust_ar, "auto") ? TrustMode::automatic : TrustMode::named;
         o.trust_id = f.trust_ar;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "auth/arc.hpp"
 #include "auth/error.hpp"
 #include "auth/mime.hpp"
 #include "auth/psl.hpp"
@@ -316,7 +317,9 @@ AuthSummary summary_from_results(const Message& msg, const std::vector<ArClause>
     return a;
 }
 
-AuthSummary authenticate(const Message& msg, Resolver& dns, const AuthOptions& opts) {
+namespace {
+
+AuthSummary authenticate_direct(const Message& msg, Resolver& dns, const AuthOptions& opts) {
     if (opts.trust == TrustMode::none) return check_authentication(msg, dns, opts);
     bool automatic = opts.trust == TrustMode::automatic;
     ReceiverResults rr = automatic ? final_receiver_results(msg) : named_receiver_results(msg, opts.trust_id);
@@ -357,9 +360,55 @@ AuthSummary authenticate(const Message& msg, Resolver& dns, const AuthOptions& o
     return a;
 }
 
+// RFC 8617 §7.2: a receiver may let a sealer it trusts vouch for results that forwarding broke, but
+// only over a chain that validates; the sealer's ARC-Authentication-Results are then its recorded results.
+AuthSummary with_trusted_arc(const Message& msg, Resolver& dns, const AuthOptions& opts, AuthSummary a) {
+    if (opts.trust_arc.empty() || a.dmarc == Result::pass) return a;
+    ArcReport rep = verify_arc(msg, dns);
+    if (rep.hops.empty()) {
+        a.notes.push_back("--trust-arc: the message carries no ARC set.");
+        return a;
+    }
+    for (const auto& sealer : opts.trust_arc) {
+        auto hop = arc_results_for(rep, sealer);
+        if (!hop) continue;
+        const std::string where = "ARC-Authentication-Results i=" + std::to_string(hop->instance) + " sealed by " + hop->sealer;
+        if (!hop->chain_pass) {
+            a.notes.push_back("--trust-arc: " + where + " not used: the ARC chain does not validate (cv=" + rep.cv + ": " +
+                              rep.verdict.reason.text + ").");
+            return a;
+        }
+        AuthSummary b = summary_from_results(msg, hop->aar.results, "arc:" + hop->sealer, dns, opts);
+        b.arc_instance = hop->instance;
+        if (b.dmarc != Result::pass) {
+            a.notes.push_back("--trust-arc: " + where + " recorded no DMARC pass (" + std::string(to_string(b.dmarc)) + "): not used.");
+            continue;
+        }
+        b.notes.insert(b.notes.begin(), "Results from " + where + " (--trust-arc; the chain validates, cv=pass): the sealer's "
+                                        "record of the message as it reached that hop, standing in for results lost in forwarding.");
+        b.disagreements.push_back("before the ARC hop: dmarc=" + std::string(to_string(a.dmarc)) + " (" + a.source + "); " + where +
+                                  ": dmarc=pass - changed in forwarding after that hop");
+        b.checked = std::make_shared<AuthSummary>(std::move(a));
+        return b;
+    }
+    if (std::none_of(opts.trust_arc.begin(), opts.trust_arc.end(),
+                     [&](const std::string& s) { return arc_results_for(rep, s).has_value(); }))
+        a.notes.push_back("--trust-arc: no ARC set of the message is sealed by a trusted sealer.");
+    return a;
+}
+
+}  // namespace
+
+AuthSummary authenticate(const Message& msg, Resolver& dns, const AuthOptions& opts) {
+    return with_trusted_arc(msg, dns, opts, authenticate_direct(msg, dns, opts));
+}
+
 nlohmann::ordered_json trust_json(const AuthSummary& a) {
     using J = nlohmann::ordered_json;
     J j = J::object();
+    if (a.arc_instance)
+        j["arc"] = {{"sealer", a.source.substr(a.source.find(':') + 1)}, {"instance", a.arc_instance},
+                    {"field", "ARC-Authentication-Results"}, {"chain", "pass"}};
     if (a.receiver) {
         const ReceiverResults& r = *a.receiver;
         J fields = J::array();

@@ -874,7 +874,11 @@ Outcome dmarc_analyze(const DmarcToolOptions& opts, const Message& msg, Resolver
             inputs = {{"source", "Authentication-Results"}, {"authserv_id", a.receiver->host}, {"fields", a.receiver->fields.size()}};
             Json trust = trust_json(a);
             for (auto& [k, v] : trust.items()) inputs[k] = v;
-        } else {
+        } else if (a.source.rfind("arc:", 0) == 0) {
+            inputs = {{"source", "ARC-Authentication-Results"}, {"sealer", a.source.substr(4)}};
+            Json trust = trust_json(a);
+            for (auto& [k, v] : trust.items()) inputs[k] = v;
+        } else if (a.dkim_report) {
             Json sj = nullptr;
             if (a.spf_check)
                 sj = {{"ip", a.envelope.ip.value}, {"helo", a.envelope.helo.value}, {"mail_from", a.envelope.mail_from.value},

@@ -52,6 +52,28 @@ def fixture_args(base, fixtures_dir):
         return shlex.split(f.read().strip().replace("{fixtures}", fixtures_dir))
 
 
+def fixture_command(bin_dir, fixtures_dir, tool, base, fmt):
+    """The command that runs fixture `base` (path without extension) through authscope-TOOL with
+    the output options `fmt`: its .args, its own or the folder's common.zone unless the args name a
+    DNS source, the fictional test brands for explain and report, then the .eml."""
+    folder = os.path.dirname(base)
+    args = fixture_args(base, fixtures_dir)
+    cmd = [os.path.join(bin_dir, "authscope-" + tool)] + list(fmt)
+    if not any(a in ("--dns-from", "--dns-record", "--resolver") or a.startswith("--dns-from=") for a in args):
+        for z in (base + ".zone", os.path.join(folder, "common.zone")):
+            if os.path.exists(z):
+                cmd += ["--dns-from", z]
+                break
+    cmd += args
+    # explain and report judge brands: the fictional ones of the fixtures are test profiles
+    # (fixtures/brands), added to the shipped set unless the fixture chooses its own.
+    if tool in ("explain", "report") and not any(a in ("--brands", "--no-default-brands") for a in args):
+        cmd += ["--brands", os.path.join(fixtures_dir, "brands")]
+    if os.path.exists(base + ".eml"):
+        cmd.append(base + ".eml")
+    return cmd
+
+
 def check(cmd, expected, label):
     """Runs cmd, compares its one JSON line with `expected` (a subset; "_exit" the exit status),
     prints the outcome and returns 0 when it matches, else 1."""
@@ -90,20 +112,7 @@ def main():
     bin_dir, fixtures_dir, tool, name = sys.argv[1:5]
     folder = os.path.join(fixtures_dir, tool)
     base = os.path.join(folder, name)
-    args = fixture_args(base, fixtures_dir)
-    cmd = [os.path.join(bin_dir, "authscope-" + tool), "--json"]
-    if not any(a in ("--dns-from", "--dns-record", "--resolver") or a.startswith("--dns-from=") for a in args):
-        for z in (base + ".zone", os.path.join(folder, "common.zone")):
-            if os.path.exists(z):
-                cmd += ["--dns-from", z]
-                break
-    cmd += args
-    # explain and report judge brands: the fictional ones of the fixtures are test profiles
-    # (fixtures/brands), added to the shipped set unless the fixture chooses its own.
-    if tool in ("explain", "report") and not any(a in ("--brands", "--no-default-brands") for a in args):
-        cmd += ["--brands", os.path.join(fixtures_dir, "brands")]
-    if os.path.exists(base + ".eml"):
-        cmd.append(base + ".eml")
+    cmd = fixture_command(bin_dir, fixtures_dir, tool, base, ["--json"])
     return check(cmd, load_expected(base), f"{tool}/{name}")
 
 

@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from golden import fixture_args  # noqa: E402
+from golden import fixture_command  # noqa: E402
 
 BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
                  "--disable-extensions", "--disable-background-networking", "--disable-component-update",
@@ -35,17 +35,7 @@ def browser():
 
 def page_for(bin_dir, fixtures, base, out_dir):
     """Writes the fixture's page; returns its path."""
-    folder = os.path.dirname(base)
-    args = fixture_args(base, fixtures)
-    cmd = [os.path.join(bin_dir, "authscope-explain"), "--format", "html"]
-    if not any(a in ("--dns-from", "--dns-record", "--resolver") for a in args):
-        for z in (base + ".zone", os.path.join(folder, "common.zone")):
-            if os.path.exists(z):
-                cmd += ["--dns-from", z]
-                break
-    cmd += args
-    if os.path.exists(base + ".eml"):
-        cmd.append(base + ".eml")
+    cmd = fixture_command(bin_dir, fixtures, "explain", base, ["--format", "html"])
     proc = subprocess.run(cmd, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
     if proc.returncode not in (0, 1, 4) or not proc.stdout.startswith(b"<!DOCTYPE html>"):
         raise RuntimeError(f"{' '.join(cmd)}: exit {proc.returncode}: {proc.stderr[:300]!r}")

@@ -16,9 +16,10 @@ struct AuthFlags {
     std::string trust_ar;                    // "auto", an authserv-id, or "" (fields without one)
     std::vector<std::string> trusted_hosts;
     std::string psl_file;
+    std::vector<std::string> trust_arc;      // --trust-arc SEALER (repeatable)
 };
 
-// Adds --trust-ar, --recheck, --trusted-host, --rfc7489 and --psl to a tool's options.
+// Adds --trust-ar, --trust-arc, --recheck, --trusted-host, --rfc7489 and --psl to a tool's options.
 void add_auth_options(boost::program_options::options_description& d, AuthFlags& flags);
 
 // The AuthOptions the parsed flags ask for (trust mode, DMARC mode and list). With --dns-from a

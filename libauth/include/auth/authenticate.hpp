@@ -46,6 +46,8 @@ struct AuthSummary {
     // Whose results: "checked" (authscope, from DNS or a snapshot), "authentication-results:HOST"
     // (a receiver's recorded results), "arc:HOST" (an ARC hop's).
     std::string source = "checked";
+    // With source "arc:SEALER": the instance whose ARC-Authentication-Results were trusted (--trust-arc).
+    unsigned arc_instance = 0;
     Result dmarc = Result::none;
     Reason dmarc_reason;
     std::string dmarc_origin = "evaluated";  // "evaluated" (evaluate_dmarc) or "receiver" (its dmarc=)
@@ -89,11 +91,16 @@ struct AuthOptions {
     TrustMode trust = TrustMode::none;
     std::string trust_id;                     // --trust-ar ID (TrustMode::named)
     bool recheck = false;                     // with trust: also check with DNS and compare
+    std::vector<std::string> trust_arc;       // --trust-arc SEALER: that sealer's ARC-Authentication-Results
+                                              // stand in when DMARC does not pass otherwise (RFC 8617 §7.2)
 };
 
 // SPF for the envelope derive_envelope() gives (connecting IP and MAIL FROM or HELO), DKIM as of
 // dkim_time, DMARC with evaluate_dmarc_message in the mode asked; or, with trust, the summary of the
-// receiver's fields (summary_from_results). Throws InputError when trust finds no field to trust.
+// receiver's fields (summary_from_results). With trust_arc, when that gives no DMARC pass and the ARC
+// chain validates (cv=pass), the newest hop sealed by a trusted sealer whose recorded results pass
+// DMARC stands in (source "arc:SEALER"); the other result is kept as `checked`, the difference said.
+// Throws InputError when trust finds no field to trust.
 AuthSummary authenticate(const Message& msg, Resolver& dns, const AuthOptions& opts = {});
 
 // authscope's own check (no trust).
