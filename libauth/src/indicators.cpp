@@ -1075,12 +1075,13 @@ bool host_is_org(const std::string& host, const std::string& registrable, std::s
 // RFC 4648 §5 base64url, for Bing's "u=a1<base64>" click links.
 std::string base64url_decode(std::string_view in) {
     std::string out;
-    int val = 0, bits = -8;
+    unsigned val = 0;  // only the low bits matter: unsigned, so the shift never overflows (UB for int)
+    int bits = -8;
     for (char c : in) {
         int d = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
               : (c == '-' || c == '+') ? 62 : (c == '_' || c == '/') ? 63 : -1;
         if (d < 0) break;
-        val = (val << 6) | d;
+        val = ((val << 6) | static_cast<unsigned>(d)) & 0xFFFFFFu;
         bits += 6;
         if (bits >= 0) {
             out += char((val >> bits) & 0xFF);
