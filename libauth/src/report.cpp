@@ -1,6 +1,7 @@
 // `authscope report`: the reader dispatch, the ARF writer (RFC 5965, RFC 6591, RFC 6590) and
 // the evidence bundle.
 #include "auth/report.hpp"
+#include "auth/report_tool.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

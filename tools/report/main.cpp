@@ -9,6 +9,7 @@
 #include "auth/campaign_run.hpp"
 #include "auth/error.hpp"
 #include "auth/report.hpp"
+#include "auth/report_tool.hpp"
 #include "auth/run.hpp"
 
 namespace po = boost::program_options;

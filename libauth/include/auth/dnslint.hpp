@@ -4,10 +4,13 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "auth/dns.hpp"
-#include "auth/run.hpp"
 
 namespace auth {
+
+using Json = nlohmann::ordered_json;
 
 struct LintFinding {
     std::string area;      // "spf", "dmarc", "dkim"
