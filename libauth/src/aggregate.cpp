@@ -11,6 +11,7 @@
 #include "auth/message.hpp"
 #include "detail/archive_libarchive.hpp"
 #include "detail/archive_mime.hpp"
+#include "detail/text.hpp"
 #include "detail/xml_libxml2.hpp"
 
 namespace auth {
@@ -408,11 +409,7 @@ std::string aggregate_text(const AggregateReport& r) {
         if (!s.fail) continue;
         if (!any) o << "\n  Sending as " << r.domain << " and failing DMARC:\n";
         any = true;
-        auto join = [](const std::set<std::string>& v) {
-            std::string s;
-            for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
-            return s.empty() ? std::string("-") : s;
-        };
+        auto join = [](const std::set<std::string>& v) { return v.empty() ? std::string("-") : detail::join(v, " "); };
         o << "    " << s.ip << ": " << s.fail << " message(s); header_from " << join(s.header_from) << "; envelope_from "
           << join(s.envelope_from) << "; dkim " << join(s.dkim_domains) << "; spf " << join(s.spf_domains) << "\n";
     }

@@ -11,74 +11,32 @@
 #include <openssl/x509.h>
 
 #include "auth/dkim_key.hpp"
+#include "detail/text.hpp"
 
 namespace auth {
 
 namespace {
 
+using detail::join;
+using detail::parse_digits;
+using detail::printable;
+
 constexpr std::size_t kMaxArcFields = 3 * kArcMaxInstances + 30;  // more is hostile: fail before any work
 
 bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
-std::string visible(std::string_view s, std::size_t max = 60) {
-    std::string out;
-    for (unsigned char c : s) {
-        if (out.size() >= max) {
-            out += "...";
-            break;
-        }
-        out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-    }
-    return out;
-}
-
 Reason syntax(std::string text) { return Reason{"signature-syntax", std::move(text)}; }
 
-// 1*DIGIT of at most max_digits (RFC 6376 §3.5 t=, x= 1*12DIGIT, l= 1*76DIGIT); no inner whitespace.
-std::optional<std::uint64_t> number(std::string_view v, std::size_t max_digits) {
-    std::string s = trim(v);
-    if (s.empty() || s.size() > max_digits) return std::nullopt;
-    std::uint64_t n = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') return std::nullopt;
-        const auto digit = static_cast<std::uint64_t>(c - '0');
-        n = n > (UINT64_MAX - digit) / 10 ? UINT64_MAX : n * 10 + digit;
-    }
-    return n;
-}
 
 // RFC 8617 §4.2.1: instance = 1*2DIGIT, 1..50.
 std::optional<unsigned> instance_value(std::string_view v) {
-    auto n = number(v, 2);
+    auto n = parse_digits(v, 2);
     if (!n || *n < 1 || *n > kArcMaxInstances) return std::nullopt;
     return static_cast<unsigned>(*n);
 }
 
-// A domain name or selector (RFC 6376 §3.5 d=, s=): labels of letters, digits, '-', '_' (and
-// UTF-8, RFC 8616), no empty label, at most 253 octets.
-bool valid_dns_name(std::string_view n) {
-    if (n.empty() || n.size() > 253) return false;
-    std::size_t label = 0;
-    for (unsigned char c : n) {
-        if (c == '.') {
-            if (label == 0) return false;
-            label = 0;
-            continue;
-        }
-        if (!(std::isalnum(c) || c == '-' || c == '_' || c >= 0x80)) return false;
-        if (++label > 63) return false;
-    }
-    return label > 0;
-}
-
-std::string join(const std::vector<std::string>& v, const char* sep) {
-    std::string out;
-    for (const auto& s : v) {
-        if (!out.empty()) out += sep;
-        out += s;
-    }
-    return out;
-}
+// A d= or s= (RFC 6376 §3.5), no trailing dot.
+bool valid_dns_name(std::string_view n) { return detail::valid_dns_name(n, false); }
 
 // The tags shared by both signatures (RFC 6376 §3.5 as RFC 8617 §4.1.2/§4.1.3 use them).
 std::optional<Reason> common_tags(const DkimTagList& list, ArcSignature& s, const char* field) {
@@ -92,20 +50,20 @@ std::optional<Reason> common_tags(const DkimTagList& list, ArcSignature& s, cons
     const DkimTag* i = list.find("i");
     if (!i) return syntax("The " + f + " has no i= tag (RFC 8617 §4.2.1).");
     auto inst = instance_value(i->value);
-    if (!inst) return syntax("The " + f + "'s i=" + visible(i->value) + " is not an instance from 1 to 50 (RFC 8617 §4.2.1).");
+    if (!inst) return syntax("The " + f + "'s i=" + printable(i->value) + " is not an instance from 1 to 50 (RFC 8617 §4.2.1).");
     s.instance = *inst;
     for (const char* req : {"a", "b", "d", "s"})
         if (!list.find(req)) return syntax("The " + f + " has no " + req + "= tag.");
     if (const DkimTag* t = list.find("t")) {
-        s.t = number(t->value, 12);
-        if (!s.t) return syntax("The " + f + "'s t=" + visible(t->value) + " is not a timestamp (RFC 6376 §3.5).");
+        s.t = parse_digits(t->value, 12);
+        if (!s.t) return syntax("The " + f + "'s t=" + printable(t->value) + " is not a timestamp (RFC 6376 §3.5).");
     }
-    if (!valid_dns_name(s.d)) return syntax("The " + f + "'s d= (\"" + visible(s.d) + "\") is not a domain name.");
-    if (!valid_dns_name(s.s)) return syntax("The " + f + "'s s= (\"" + visible(s.s) + "\") is not a selector.");
+    if (!valid_dns_name(s.d)) return syntax("The " + f + "'s d= (\"" + printable(s.d) + "\") is not a domain name.");
+    if (!valid_dns_name(s.s)) return syntax("The " + f + "'s s= (\"" + printable(s.s) + "\") is not a selector.");
     if (s.b.empty() || !valid_base64(s.b)) return syntax("The " + f + "'s b= is empty or not base64.");
     // RFC 8617 §4.1.2/§4.1.3 take a= from DKIM; rsa-sha1 is not acceptable (RFC 8301 §3.1).
     if (s.a != "rsa-sha256" && s.a != "ed25519-sha256")
-        return Reason{"unsupported-algorithm", "The " + f + "'s algorithm a=" + visible(s.a) +
+        return Reason{"unsupported-algorithm", "The " + f + "'s algorithm a=" + printable(s.a) +
                                                    " is not one we verify (rsa-sha256, ed25519-sha256)."};
     return std::nullopt;
 }
@@ -397,7 +355,7 @@ ArcSignatureParse parse_arc_seal(std::string_view value) {
     if (auto e = common_tags(list, s, "ARC-Seal")) return fail(*e);
     if (!list.find("cv")) return fail(syntax("The ARC-Seal has no cv= tag (RFC 8617 §4.1.3)."));
     if (s.cv != "none" && s.cv != "pass" && s.cv != "fail")
-        return fail(syntax("The ARC-Seal's cv=" + visible(s.cv) + " is not none, pass or fail (RFC 8617 §4.1.3)."));
+        return fail(syntax("The ARC-Seal's cv=" + printable(s.cv) + " is not none, pass or fail (RFC 8617 §4.1.3)."));
     // §4.1.3: the seal covers whole ARC sets; an h= tag is not allowed.
     if (list.find("h")) return fail(syntax("The ARC-Seal has an h= tag, which RFC 8617 §4.1.3 does not allow."));
     return out;
@@ -417,15 +375,7 @@ ArcSignatureParse parse_arc_message_signature(std::string_view value) {
         } else if (t.name == "bh") s.bh = strip_whitespace(t.value);
         else if (t.name == "c") s.c = strip_whitespace(t.value);
         else if (t.name == "h") {
-            std::string hv = t.value;
-            std::size_t start = 0;
-            while (start <= hv.size()) {
-                auto end = hv.find(':', start);
-                if (end == std::string::npos) end = hv.size();
-                std::string name = trim(std::string_view(hv).substr(start, end - start));
-                if (!name.empty()) s.h.push_back(name);  // "h=" or "a::b": nothing to sign there
-                start = end + 1;
-            }
+            for (auto& name : detail::colon_list(t.value, false)) s.h.push_back(std::move(name));  // "h=", "a::b": nothing to sign there
         }
     }
     auto fail = [&](Reason r) {
@@ -443,19 +393,19 @@ ArcSignatureParse parse_arc_message_signature(std::string_view value) {
         s.body_canon = slash == std::string::npos ? "simple" : s.c.substr(slash + 1);
         auto ok = [](const std::string& x) { return x == "simple" || x == "relaxed"; };
         if (!ok(s.header_canon) || !ok(s.body_canon))
-            return fail(syntax("The ARC-Message-Signature's c=" + visible(s.c) + " is not simple or relaxed (RFC 6376 §3.5)."));
+            return fail(syntax("The ARC-Message-Signature's c=" + printable(s.c) + " is not simple or relaxed (RFC 6376 §3.5)."));
     }
     for (const auto& name : s.h) {
         bool good = true;
         for (unsigned char ch : name) good = good && ch > 0x20 && ch < 0x7f;
-        if (!good) return fail(syntax("The ARC-Message-Signature's h= lists an invalid field name (\"" + visible(name) + "\")."));
+        if (!good) return fail(syntax("The ARC-Message-Signature's h= lists an invalid field name (\"" + printable(name) + "\")."));
         // §4.1.2: ARC-Seal fields are never in the AMS's scope.
         if (iequals(name, "ARC-Seal"))
             return fail(syntax("The ARC-Message-Signature signs ARC-Seal, which RFC 8617 §4.1.2 forbids."));
     }
     for (const char* tag : {"x", "l"}) {
         if (const DkimTag* t = list.find(tag)) {
-            auto n = number(t->value, tag[0] == 'l' ? 76 : 12);
+            auto n = parse_digits(t->value, tag[0] == 'l' ? 76 : 12);
             if (!n) return fail(syntax(std::string("The ARC-Message-Signature's ") + tag + "= is not a number."));
             (tag[0] == 'x' ? s.x : s.l) = n;
         }
@@ -484,7 +434,7 @@ ArcAuthResultsParse parse_arc_authentication_results(std::string_view value) {
     std::size_t start = k;
     while (k < value.size() && std::isdigit(static_cast<unsigned char>(value[k]))) ++k;
     auto inst = instance_value(value.substr(start, k - start));
-    if (!inst) return bad("The ARC-Authentication-Results' i=" + visible(value.substr(start, k - start + 1)) + " is not an instance from 1 to 50.");
+    if (!inst) return bad("The ARC-Authentication-Results' i=" + printable(value.substr(start, k - start + 1)) + " is not an instance from 1 to 50.");
     out.instance = *inst;
     skip_ws();
     if (k >= value.size() || value[k] != ';')
@@ -526,24 +476,17 @@ ArcReport verify_arc(const Message& msg, Resolver& dns) {
     for (const auto& fd : fields) {
         const HeaderField& f = *fd.f;
         std::string_view v = value_of(f);
-        if (iequals(f.name, "ARC-Seal")) {
-            ArcSignatureParse p = parse_arc_seal(v);
+        const bool seal = iequals(f.name, "ARC-Seal");
+        if (seal || iequals(f.name, "ARC-Message-Signature")) {
+            ArcSignatureParse p = seal ? parse_arc_seal(v) : parse_arc_message_signature(v);
             if (p.sig.instance == 0) {
-                note_syntax(p.error ? *p.error : syntax("The ARC-Seal has no readable i=."), f);
+                note_syntax(p.error ? *p.error : syntax(std::string("The ") + (seal ? "ARC-Seal" : "ARC-Message-Signature") + " has no readable i=."), f);
                 continue;
             }
             SetFields& s = sets[p.sig.instance];
-            s.seal.push_back(&fd);
-            if (s.seal.size() == 1) s.seal_parse = std::move(p);
-        } else if (iequals(f.name, "ARC-Message-Signature")) {
-            ArcSignatureParse p = parse_arc_message_signature(v);
-            if (p.sig.instance == 0) {
-                note_syntax(p.error ? *p.error : syntax("The ARC-Message-Signature has no readable i=."), f);
-                continue;
-            }
-            SetFields& s = sets[p.sig.instance];
-            s.ams.push_back(&fd);
-            if (s.ams.size() == 1) s.ams_parse = std::move(p);
+            auto& seen = seal ? s.seal : s.ams;
+            seen.push_back(&fd);
+            if (seen.size() == 1) (seal ? s.seal_parse : s.ams_parse) = std::move(p);
         } else if (iequals(f.name, "ARC-Authentication-Results")) {
             ArcAuthResultsParse p = parse_arc_authentication_results(v);
             if (!p.ok()) {
@@ -851,7 +794,7 @@ Json to_json(const ArcReport& r) {
 
 std::string to_text(const ArcReport& r) {
     // Everything taken from the message is shown printable (no control characters reach a terminal).
-    auto v = [](const std::string& x) { return visible(x, 2000); };
+    auto v = [](const std::string& x) { return printable(x, 2000); };
     std::string out = "arc=" + r.cv;
     if (r.verdict.result == Result::temperror) out += " (temperror)";
     out += ": " + v(r.verdict.reason.text) + "\n";

@@ -49,4 +49,10 @@ AuthOptions auth_options(const po::variables_map& vm, const AuthFlags& f, const 
     return o;
 }
 
+std::time_t time_option(const std::string& name, long long seconds) {
+    if (seconds < 0 || seconds > kLatestTime)
+        throw UsageError("--" + name + " must be a time in seconds since 1970 (0 to " + std::to_string(kLatestTime) + ")");
+    return static_cast<std::time_t>(seconds);
+}
+
 }  // namespace auth

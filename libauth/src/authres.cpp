@@ -1,5 +1,6 @@
 #include "auth/authres.hpp"
 #include "auth/message.hpp"
+#include "detail/text.hpp"
 
 #include <cctype>
 
@@ -123,15 +124,6 @@ private:
     std::string_view s_;
     std::size_t i_ = 0;
 };
-
-std::string join(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v) {
-        if (!out.empty()) out += "; ";
-        out += s;
-    }
-    return out;
-}
 
 std::string at(const Lexer& lx, const std::string& what) {
     return what + " at offset " + std::to_string(lx.pos());
@@ -320,7 +312,7 @@ AuthResults parse_authentication_results(std::string_view value) {
                 break;
             }
         }
-        clause.comment = join(comments);
+        clause.comment = detail::join(comments, "; ");
         ar.results.push_back(std::move(clause));
         ar.method_versions.push_back(mversion);
         if (bad) return ar;

@@ -68,14 +68,6 @@ bool word_in(const std::string& hay_lower, const std::string& needle_lower) {
 
 }  // namespace
 
-bool domain_within(std::string_view domain, std::string_view parent) {
-    std::string d = to_lower(domain), p = to_lower(parent);
-    while (!d.empty() && d.back() == '.') d.pop_back();
-    if (p.empty() || d.size() < p.size()) return false;
-    if (d == p) return true;
-    return d.size() > p.size() && d.compare(d.size() - p.size(), p.size(), p) == 0 && d[d.size() - p.size() - 1] == '.';
-}
-
 bool BrandProfile::owns(std::string_view domain) const {
     for (const auto& d : domains)
         if (domain_within(domain, d)) return true;
@@ -188,6 +180,14 @@ void BrandSet::load_text(std::string_view text, const std::string& file) {
     add(std::move(p));
 }
 
+void BrandSet::load_dirs(bool shipped, const std::vector<std::string>& dirs) {
+    if (shipped) {
+        std::string dir = default_dir();
+        if (!dir.empty()) load_dir(dir);
+    }
+    for (const auto& d : dirs) load_dir(d);
+}
+
 void BrandSet::load_dir(const std::string& dir) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw UsageError("brand profiles: " + dir + " is not a directory");
@@ -265,39 +265,40 @@ bool misspelt_in(const std::string& t, const std::string& name) {
     }
     return false;
 }
+
+// Text for brand names: folded, so that look-alike letters, accents and styled letters do not hide
+// a name, and with spaced-out letters ("P a y P a l") also read joined.
+std::string name_text(std::string_view text) {
+    std::string t = fold_for_matching(text);
+    if (std::string j = join_single_letters(t); j != t) t += " | " + j;
+    return t;
+}
+
+// True when the folded text names brand p.
+bool names_brand(const BrandProfile& p, const std::string& t) {
+    if (p.kind != "brand") return false;
+    for (const auto& n : p.names) {
+        // A brand whose name is an ordinary word ("Chase", "Square") is named only by a longer form.
+        if (p.generic_name && n.find(' ') == std::string::npos) continue;
+        std::string fn = fold_for_matching(n);
+        if ((n.size() >= 3 && word_in(t, fn)) || misspelt_in(t, fn)) return true;
+    }
+    return false;
+}
 }  // namespace
 
 std::vector<const BrandProfile*> BrandSet::all_named_in(std::string_view text) const {
     std::vector<const BrandProfile*> r;
-    std::string t = fold_for_matching(text);
-    if (std::string j = join_single_letters(t); j != t) t += " | " + j;
-    for (const auto& p : profiles_) {
-        if (p.kind != "brand") continue;
-        for (const auto& n : p.names) {
-            if (p.generic_name && n.find(' ') == std::string::npos) continue;
-            std::string fn = fold_for_matching(n);
-            if ((n.size() >= 3 && word_in(t, fn)) || misspelt_in(t, fn)) {
-                r.push_back(&p);
-                break;
-            }
-        }
-    }
+    const std::string t = name_text(text);
+    for (const auto& p : profiles_)
+        if (names_brand(p, t)) r.push_back(&p);
     return r;
 }
 
 const BrandProfile* BrandSet::by_name_in(std::string_view text) const {
-    // Folded, so that look-alike letters, accents and styled letters do not hide a name.
-    std::string t = fold_for_matching(text);
-    if (std::string j = join_single_letters(t); j != t) t += " | " + j;
-    for (const auto& p : profiles_) {
-        if (p.kind != "brand") continue;
-        for (const auto& n : p.names) {
-            // A brand whose name is an ordinary word ("Chase", "Square") is named only by a longer form.
-            if (p.generic_name && n.find(' ') == std::string::npos) continue;
-            std::string fn = fold_for_matching(n);
-            if ((n.size() >= 3 && word_in(t, fn)) || misspelt_in(t, fn)) return &p;
-        }
-    }
+    const std::string t = name_text(text);
+    for (const auto& p : profiles_)
+        if (names_brand(p, t)) return &p;
     return nullptr;
 }
 

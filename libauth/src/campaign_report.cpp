@@ -12,6 +12,7 @@
 #include "auth/error.hpp"
 #include "auth/explain.hpp"
 #include "auth/report.hpp"
+#include "auth/report_tool.hpp"
 #include "auth/samples.hpp"
 
 namespace auth {

@@ -869,37 +869,15 @@ Json campaign_json(const Campaign& c) {
     j["members"] = mem;
     j["first_seen"] = time_json(c.first_seen);
     j["last_seen"] = time_json(c.last_seen);
-    Json ties = Json::array();
-    for (const auto& t : c.ties) {
-        Json o;
-        o["kind"] = t.kind;
-        o["value"] = t.value;
-        o["evidence"] = t.evidence;
-        o["members"] = t.files;
-        ties.push_back(o);
-    }
-    j["ties"] = ties;
-    Json merges = Json::array();
-    for (const auto& m : c.merges) {
-        Json o;
-        o["a"] = m.a;
-        o["b"] = m.b;
-        o["kind"] = m.kind;
-        o["value"] = m.value;
-        o["evidence"] = m.evidence;
-        merges.push_back(o);
-    }
-    j["merges"] = merges;
-    Json snd = Json::array();
-    for (const auto& s : c.senders) {
-        Json o;
-        o["domain"] = s.domain;
-        o["dmarc"] = s.dmarc;
-        o["source"] = s.source;
-        o["members"] = s.members;
-        snd.push_back(o);
-    }
-    j["senders"] = snd;
+    j["ties"] = Json::array();
+    for (const auto& t : c.ties)
+        j["ties"].push_back({{"kind", t.kind}, {"value", t.value}, {"evidence", t.evidence}, {"members", t.files}});
+    j["merges"] = Json::array();
+    for (const auto& m : c.merges)
+        j["merges"].push_back({{"a", m.a}, {"b", m.b}, {"kind", m.kind}, {"value", m.value}, {"evidence", m.evidence}});
+    j["senders"] = Json::array();
+    for (const auto& s : c.senders)
+        j["senders"].push_back({{"domain", s.domain}, {"dmarc", s.dmarc}, {"source", s.source}, {"members", s.members}});
     j["indicators"] = c.indicators;
     j["report_to"] = c.report_to;
     return j;

@@ -11,71 +11,30 @@
 
 #include "auth/dkim_key.hpp"
 #include "detail/opendkim_verify.hpp"
+#include "detail/text.hpp"
 
 namespace auth {
 
 namespace {
 
+using detail::join;
+using detail::printable;
+
 constexpr std::uint64_t kFutureTolerance = 300;  // seconds a signer's clock may run ahead
 
 Reason syntax(std::string text) { return Reason{"signature-syntax", std::move(text)}; }
 
-std::string trim_copy(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-        s.remove_suffix(1);
-    return std::string(s);
-}
 
-std::string visible(std::string_view s, std::size_t max = 60) {
-    std::string out;
-    for (unsigned char c : s) {
-        if (out.size() >= max) {
-            out += "...";
-            break;
-        }
-        out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-    }
-    return out;
-}
 
-// Digits only, at most `max_digits` of them (RFC 6376 §3.5: t=, x= 1*12DIGIT; l= 1*76DIGIT).
+// RFC 6376 §3.5: t=, x= 1*12DIGIT; l= 1*76DIGIT; bad is set when the value is not such a number.
 std::optional<std::uint64_t> parse_number(std::string_view v, std::size_t max_digits, bool& bad) {
-    std::string s = trim_copy(v);
-    if (s.empty() || s.size() > max_digits) {
-        bad = true;
-        return std::nullopt;
-    }
-    std::uint64_t n = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') {
-            bad = true;
-            return std::nullopt;
-        }
-        const auto digit = static_cast<std::uint64_t>(c - '0');
-        n = n > (UINT64_MAX - digit) / 10 ? UINT64_MAX : n * 10 + digit;  // l= may exceed 64 bits: saturate
-    }
+    auto n = detail::parse_digits(v, max_digits);
+    if (!n) bad = true;
     return n;
 }
 
-// A domain name or selector: dot-separated labels of letters, digits, '-' and '_' (and UTF-8,
-// RFC 8616), no empty label, at most 253 octets.
-bool valid_dns_name(std::string_view n) {
-    if (n.empty() || n.size() > 253) return false;
-    std::size_t label = 0;
-    for (std::size_t k = 0; k < n.size(); ++k) {
-        unsigned char c = static_cast<unsigned char>(n[k]);
-        if (c == '.') {
-            if (label == 0) return false;
-            label = 0;
-            continue;
-        }
-        if (!(std::isalnum(c) || c == '-' || c == '_' || c >= 0x80)) return false;
-        if (++label > 63) return false;
-    }
-    return label > 0 || (n.size() > 1 && n.back() == '.');
-}
+// A d= or s= (RFC 6376 §3.5); a trailing dot is accepted.
+bool valid_dns_name(std::string_view n) { return detail::valid_dns_name(n, true); }
 
 // dkim-quoted-printable (RFC 6376 §2.11): =XX hex escapes.
 std::string qp_decode(std::string_view s) {
@@ -92,19 +51,10 @@ std::string qp_decode(std::string_view s) {
     return out;
 }
 
-bool domain_within(std::string_view sub, std::string_view dom) {
-    std::string a = to_lower(sub), b = to_lower(dom);
-    while (!a.empty() && a.back() == '.') a.pop_back();
-    while (!b.empty() && b.back() == '.') b.pop_back();
-    if (a == b) return true;
-    return a.size() > b.size() && a.compare(a.size() - b.size(), b.size(), b) == 0 &&
-           a[a.size() - b.size() - 1] == '.';
-}
-
 std::string utc(std::uint64_t t) {
     std::time_t tt = static_cast<std::time_t>(t);
     std::tm tm{};
-    if (t > 253402300799ULL || !gmtime_r(&tt, &tm)) return std::to_string(t);
+    if (t > static_cast<std::uint64_t>(kLatestTime) || !gmtime_r(&tt, &tm)) return std::to_string(t);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
@@ -218,15 +168,6 @@ KeyCache& key_cache() {
     return cache;
 }
 
-std::string join(const std::vector<std::string>& v, const char* sep) {
-    std::string out;
-    for (const auto& s : v) {
-        if (!out.empty()) out += sep;
-        out += s;
-    }
-    return out;
-}
-
 std::size_t count_in_h(const std::vector<std::string>& h, std::string_view name) {
     return static_cast<std::size_t>(std::count_if(h.begin(), h.end(), [&](const std::string& x) { return iequals(x, name); }));
 }
@@ -262,23 +203,16 @@ DkimSignatureParse parse_dkim_signature(std::string_view value) {
     // Read what we can even from a broken list, so the report can still name d= and s=.
     for (const auto& t : list.tags) {
         if (t.name == "v") s.v = t.value;
-        else if (t.name == "a") s.a = to_lower(trim_copy(t.value));
+        else if (t.name == "a") s.a = to_lower(trim(t.value));
         else if (t.name == "b") s.b = strip_whitespace(t.value);
         else if (t.name == "bh") s.bh = strip_whitespace(t.value);
         else if (t.name == "c") s.c = strip_whitespace(t.value);
-        else if (t.name == "d") s.d = trim_copy(t.value);
-        else if (t.name == "s") s.s = trim_copy(t.value);
+        else if (t.name == "d") s.d = trim(t.value);
+        else if (t.name == "s") s.s = trim(t.value);
         else if (t.name == "i") s.i = qp_decode(t.value);
         else if (t.name == "q") s.q = strip_whitespace(t.value);
         else if (t.name == "h") {
-            std::string hv = t.value;
-            std::size_t start = 0;
-            while (start <= hv.size()) {
-                auto end = hv.find(':', start);
-                if (end == std::string::npos) end = hv.size();
-                s.h.push_back(trim_copy(std::string_view(hv).substr(start, end - start)));
-                start = end + 1;
-            }
+            for (auto& name : detail::colon_list(t.value, true)) s.h.push_back(std::move(name));
         }
     }
     auto fail = [&](Reason r) {
@@ -288,17 +222,17 @@ DkimSignatureParse parse_dkim_signature(std::string_view value) {
     if (!list.ok()) return fail(syntax("The DKIM-Signature is not a valid tag list: " + list.error + "."));
     for (const char* req : {"v", "a", "b", "bh", "d", "h", "s"})
         if (!list.find(req)) return fail(syntax(std::string("The DKIM-Signature has no ") + req + "= tag (RFC 6376 §6.1.1)."));
-    if (trim_copy(s.v) != "1") return fail(syntax("The DKIM-Signature version is v=" + visible(s.v) + ", not 1."));
+    if (trim(s.v) != "1") return fail(syntax("The DKIM-Signature version is v=" + printable(s.v) + ", not 1."));
     bool bad = false;
     for (const auto& t : list.tags) {
         if (t.name == "t") s.t = parse_number(t.value, 12, bad);
         else if (t.name == "x") s.x = parse_number(t.value, 12, bad);
         else if (t.name == "l") s.l = parse_number(t.value, 76, bad);
         if (bad) return fail(syntax("The DKIM-Signature's " + t.name + "= is not a number of the allowed length (\"" +
-                                    visible(t.value) + "\")."));
+                                    printable(t.value) + "\")."));
     }
-    if (!valid_dns_name(s.d)) return fail(syntax("The DKIM-Signature's d= (\"" + visible(s.d) + "\") is not a domain name."));
-    if (!valid_dns_name(s.s)) return fail(syntax("The DKIM-Signature's s= (\"" + visible(s.s) + "\") is not a selector."));
+    if (!valid_dns_name(s.d)) return fail(syntax("The DKIM-Signature's d= (\"" + printable(s.d) + "\") is not a domain name."));
+    if (!valid_dns_name(s.s)) return fail(syntax("The DKIM-Signature's s= (\"" + printable(s.s) + "\") is not a selector."));
     if (s.b.empty() || !valid_base64(s.b)) return fail(syntax("The DKIM-Signature's b= is empty or not base64."));
     if (s.bh.empty() || !valid_base64(s.bh)) return fail(syntax("The DKIM-Signature's bh= is empty or not base64."));
     {
@@ -307,12 +241,12 @@ DkimSignatureParse parse_dkim_signature(std::string_view value) {
         s.body_canon = slash == std::string::npos ? "simple" : to_lower(s.c.substr(slash + 1));
         auto ok = [](const std::string& x) { return x == "simple" || x == "relaxed"; };
         if (!ok(s.header_canon) || !ok(s.body_canon))
-            return fail(syntax("The DKIM-Signature's c=" + visible(s.c) + " is not simple or relaxed."));
+            return fail(syntax("The DKIM-Signature's c=" + printable(s.c) + " is not simple or relaxed."));
     }
     for (const auto& name : s.h) {
         bool good = !name.empty();
         for (unsigned char ch : name) good = good && ch > 0x20 && ch < 0x7f && ch != ':';
-        if (!good) return fail(syntax("The DKIM-Signature's h= lists an invalid header field name (\"" + visible(name) + "\")."));
+        if (!good) return fail(syntax("The DKIM-Signature's h= lists an invalid header field name (\"" + printable(name) + "\")."));
     }
     if (!s.q.empty()) {
         bool dns_txt = false;
@@ -323,22 +257,22 @@ DkimSignatureParse parse_dkim_signature(std::string_view value) {
             dns_txt = dns_txt || to_lower(s.q.substr(start, end - start)) == "dns/txt";
             start = end + 1;
         }
-        if (!dns_txt) return fail(syntax("The DKIM-Signature's q=" + visible(s.q) + " names no query method we know (dns/txt)."));
+        if (!dns_txt) return fail(syntax("The DKIM-Signature's q=" + printable(s.q) + " names no query method we know (dns/txt)."));
     }
     if (s.t && s.x && *s.x <= *s.t)
         return fail(syntax("The DKIM-Signature's expiry x= is not after its timestamp t= (RFC 6376 §3.5)."));
     if (s.a != "rsa-sha256" && s.a != "rsa-sha1" && s.a != "ed25519-sha256")
         return fail(Reason{"unsupported-algorithm",
-                           "The signature algorithm a=" + visible(s.a) + " is not one we verify (rsa-sha256, ed25519-sha256, rsa-sha1)."});
+                           "The signature algorithm a=" + printable(s.a) + " is not one we verify (rsa-sha256, ed25519-sha256, rsa-sha1)."});
     if (count_in_h(s.h, "from") == 0)
         return fail(Reason{"from-not-signed", "The signature's h= does not include From, which RFC 6376 §5.4 requires."});
     if (list.find("i")) {
         auto at = s.i.rfind('@');
         if (at == std::string::npos)
-            return fail(syntax("The DKIM-Signature's i= (\"" + visible(s.i) + "\") has no @domain."));
+            return fail(syntax("The DKIM-Signature's i= (\"" + printable(s.i) + "\") has no @domain."));
         if (!domain_within(s.i.substr(at + 1), s.d))
-            return fail(Reason{"identity-mismatch", "The signature's i= domain (" + visible(s.i.substr(at + 1)) +
-                                                        ") is not d=" + visible(s.d) + " or a subdomain of it (RFC 6376 §3.5)."});
+            return fail(Reason{"identity-mismatch", "The signature's i= domain (" + printable(s.i.substr(at + 1)) +
+                                                        ") is not d=" + printable(s.d) + " or a subdomain of it (RFC 6376 §3.5)."});
     }
     return out;
 }

@@ -185,10 +185,9 @@ std::string strip_whitespace(std::string_view s) {
     return out;
 }
 
-// RFC 4648 §4, as RFC 6376 §2.4 uses it.
-std::optional<std::string> decode_base64(std::string_view b64) {
-    std::string out;
-    out.reserve(b64.size() * 3 / 4);
+namespace {
+// RFC 4648 §4, as RFC 6376 §2.4 uses it: whether b64 is base64, and its bytes into out when given.
+bool scan_base64(std::string_view b64, std::string* out) {
     unsigned buf = 0;
     int nbits = 0;
     std::size_t pad = 0;
@@ -198,37 +197,32 @@ std::optional<std::string> decode_base64(std::string_view b64) {
             ++pad;
             continue;
         }
-        if (pad) return std::nullopt;  // data after padding
+        if (pad) return false;  // data after padding
         int v = b64_value(c);
-        if (v < 0) return std::nullopt;
+        if (v < 0) return false;
         ++nchars;
+        if (!out) continue;
         buf = (buf << 6) | static_cast<unsigned>(v);
         nbits += 6;
         if (nbits >= 8) {
             nbits -= 8;
-            out += static_cast<char>((buf >> nbits) & 0xff);
+            *out += static_cast<char>((buf >> nbits) & 0xff);
         }
-    }
-    if (pad > 2 || nchars % 4 == 1) return std::nullopt;
-    if (pad && (nchars + pad) % 4 != 0) return std::nullopt;
-    return out;
-}
-
-// RFC 4648 §4: the same acceptance as decode_base64, without building the output.
-bool valid_base64(std::string_view b64) {
-    std::size_t pad = 0;
-    std::size_t nchars = 0;
-    for (unsigned char c : b64) {
-        if (c == '=') {
-            ++pad;
-            continue;
-        }
-        if (pad || b64_value(c) < 0) return false;
-        ++nchars;
     }
     if (pad > 2 || nchars % 4 == 1) return false;
     return !(pad && (nchars + pad) % 4 != 0);
 }
+}  // namespace
+
+std::optional<std::string> decode_base64(std::string_view b64) {
+    std::string out;
+    out.reserve(b64.size() * 3 / 4);
+    if (!scan_base64(b64, &out)) return std::nullopt;
+    return out;
+}
+
+// The same acceptance as decode_base64, without building the output.
+bool valid_base64(std::string_view b64) { return scan_base64(b64, nullptr); }
 
 std::string encode_base64(std::string_view bytes) {
     static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

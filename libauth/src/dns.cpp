@@ -1,4 +1,4 @@
-// The one DNS layer (DESIGN.md "One DNS layer"): live (ldns), replay (snapshot) and record.
+// The one DNS layer (README "DNS: one layer, three sources"): live (ldns), replay (snapshot) and record.
 #include "auth/dns.hpp"
 
 #include <sys/stat.h>

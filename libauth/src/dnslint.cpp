@@ -8,6 +8,7 @@
 #include "auth/dkim_key.hpp"
 #include "auth/dmarc.hpp"
 #include "auth/message.hpp"
+#include "auth/result.hpp"
 #include "detail/libspf2_dns.hpp"
 
 namespace auth {

@@ -26,6 +26,14 @@ std::string to_lower(std::string_view s) {
     return out;
 }
 
+bool domain_within(std::string_view domain, std::string_view parent) {
+    std::string d = to_lower(domain), p = to_lower(parent);
+    while (!d.empty() && d.back() == '.') d.pop_back();
+    while (!p.empty() && p.back() == '.') p.pop_back();
+    if (d == p) return true;
+    return d.size() > p.size() && d.compare(d.size() - p.size(), p.size(), p) == 0 && d[d.size() - p.size() - 1] == '.';
+}
+
 std::string trim(std::string_view s) {
     std::size_t b = 0, e = s.size();
     auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };

@@ -134,12 +134,7 @@ std::string rdns_in_comment(std::string_view from_text) {
 }
 
 bool host_matches(const std::string& host, const std::string& trusted) {
-    std::string h = to_lower(host), t = to_lower(trusted);
-    if (!h.empty() && h.back() == '.') h.pop_back();
-    if (!t.empty() && t.back() == '.') t.pop_back();
-    if (t.empty() || h.empty()) return false;
-    return h == t || (h.size() > t.size() && h.compare(h.size() - t.size(), t.size(), t) == 0 &&
-                      h[h.size() - t.size() - 1] == '.');
+    return !host.empty() && !trusted.empty() && domain_within(host, trusted);
 }
 
 bool trusted(const std::string& host, const std::vector<std::string>& hosts) {

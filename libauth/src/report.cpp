@@ -1,6 +1,7 @@
 // `authscope report`: the reader dispatch, the ARF writer (RFC 5965, RFC 6591, RFC 6590) and
 // the evidence bundle.
 #include "auth/report.hpp"
+#include "auth/report_tool.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -537,14 +538,7 @@ int run_report_read(const CommonOptions& opts, const OriginalAnalyzer& analyze, 
             first = false;
         } catch (const InputError& e) {
             print_error(err, "report", file, e.what());
-            if (opts.format == Format::json) {
-                Json j;
-                j["tool"] = "report";
-                j["file"] = file;
-                j["result"] = "error";
-                j["error"] = e.what();
-                out << json_line(j) << "\n";
-            }
+            if (opts.format == Format::json) out << json_line(error_json("report", file, e.what())) << "\n";
             status = worst_exit(status, kExitBadInput);
         }
     }
@@ -561,15 +555,12 @@ int run_report_read(const CommonOptions& opts, const OriginalAnalyzer& analyze, 
 #include "auth/explain_html.hpp"
 #include "auth/html.hpp"
 #include "auth/received.hpp"
+#include "detail/text.hpp"
 
 namespace auth {
 namespace {
 
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
-    return s;
-}
+using detail::join;
 
 // Our own Authentication-Results for the sample (RFC 8601), as the value after the colon.
 std::string our_authentication_results(const AuthSummary& a) {

@@ -58,12 +58,7 @@ Rendered error_outcome(const std::string& tool, const CommonOptions& opts, const
     r.err = e.str();
     r.exit = kExitBadInput;
     if (opts.format == Format::json) {
-        Json j;
-        j["tool"] = tool;
-        j["file"] = file;
-        j["result"] = "error";
-        j["error"] = what;
-        r.out = json_line(j) + "\n";
+        r.out = json_line(error_json(tool, file, what)) + "\n";
     } else if (opts.format == Format::html) {
         r.out = html_error_section(file, what);
     }
@@ -202,6 +197,15 @@ Json dns_evidence_json(const std::vector<DnsAnswer>& answers) {
         arr.push_back(q);
     }
     return arr;
+}
+
+Json error_json(const std::string& tool, const std::string& file, const std::string& what) {
+    Json j;
+    j["tool"] = tool;
+    j["file"] = file;
+    j["result"] = "error";
+    j["error"] = what;
+    return j;
 }
 
 void print_error(std::ostream& err, const std::string& tool, const std::string& file, const std::string& what) {

@@ -11,14 +11,12 @@
 #include "auth/authres.hpp"
 #include "auth/error.hpp"
 #include "detail/libspf2_dns.hpp"
+#include "detail/text.hpp"
 
 namespace auth {
 namespace {
 
-std::string strip_dot(std::string n) {
-    if (!n.empty() && n.back() == '.') n.pop_back();
-    return n;
-}
+using detail::strip_dot;
 
 // RFC 7208 §4.3: labels of 1..63 octets, at most 253 in all, and more than one label.
 bool valid_domain(const std::string& d, std::string& why) {

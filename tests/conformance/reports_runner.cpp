@@ -12,6 +12,7 @@
 
 #include "auth/error.hpp"
 #include "auth/report.hpp"
+#include "auth/report_tool.hpp"
 
 using Json = nlohmann::ordered_json;
 

@@ -7,6 +7,7 @@
 #include "auth/arf.hpp"
 #include "auth/error.hpp"
 #include "auth/report.hpp"
+#include "auth/report_tool.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string in(reinterpret_cast<const char*>(data), size);

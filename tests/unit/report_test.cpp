@@ -10,6 +10,7 @@
 
 #include "auth/error.hpp"
 #include "auth/report.hpp"
+#include "auth/report_tool.hpp"
 
 namespace {
 

@@ -40,11 +40,7 @@ int main(int argc, char** argv) {
         if (ro.grouping.max_tie_members < 2) throw auth::UsageError("--max-tie-members must be at least 2");
         if (opts.format == auth::Format::ar) throw auth::UsageError("campaigns are written as text or json");
         ro.grouping.singletons = all;
-        if (!no_default_brands) {
-            std::string dir = auth::BrandSet::default_dir();
-            if (!dir.empty()) brands.load_dir(dir);
-        }
-        for (const auto& d : brand_dirs) brands.load_dir(d);
+        brands.load_dirs(!no_default_brands, brand_dirs);
         const bool json = opts.format == auth::Format::json;
         auth::CampaignRun run = auth::run_campaigns(spec.name, opts, brands, ro, json ? &std::cout : nullptr, std::cerr);
         if (json)

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "auth/ar.hpp"
+#include "auth/auth_options.hpp"
 #include "auth/dkim.hpp"
 #include "auth/error.hpp"
 #include "auth/run.hpp"
@@ -34,8 +35,7 @@ int main(int argc, char** argv) {
         return o;
     };
     spec.run = [&spec](const po::variables_map& vm, auth::CommonOptions& opts) {
-        if (vm.count("now") && (now_opt < 0 || now_opt > 253402300799LL))
-            throw auth::UsageError("--now must be a time in seconds since 1970 (0 to 253402300799)");
+        if (vm.count("now")) auth::time_option("now", now_opt);
         return auth::run_samples(spec.name, opts, spec.analyze, std::cout, std::cerr);
     };
     return auth::tool_main(spec, argc, argv);

@@ -27,8 +27,7 @@ int main(int argc, char** argv) {
         dm.auth = auth::auth_options(vm, flags, opts);
         if (vm.count("no-report-check")) dm.auth.dmarc.check_report_destinations = false;
         if (vm.count("now")) {
-            if (now_opt < 0 || now_opt > 253402300799LL) throw auth::UsageError("--now must be seconds since 1970 (0 to 253402300799)");
-            dm.auth.dkim_time = static_cast<std::time_t>(now_opt);
+            dm.auth.dkim_time = auth::time_option("now", now_opt);
         }
         return auth::run_samples(spec.name, opts, [](const auth::SampleContext& ctx) {
             return auth::dmarc_analyze(dm, ctx.message, ctx.dns, ctx.options);

@@ -53,15 +53,10 @@ int main(int argc, char** argv) {
         return o;
     };
     spec.run = [&spec](const po::variables_map& vm, auth::CommonOptions& opts) {
-        if (vm.count("arrival") && (arrival < 0 || arrival > 253402300799LL))
-            throw auth::UsageError("--arrival must be a time in seconds since 1970 (0 to 253402300799)");
+        if (vm.count("arrival")) auth::time_option("arrival", arrival);
         ao = auth::auth_options(vm, flags, opts);
         ao.dmarc.check_report_destinations = false;
-        if (!no_default_brands) {
-            std::string dir = auth::BrandSet::default_dir();
-            if (!dir.empty()) brands.load_dir(dir);
-        }
-        for (const auto& d : brand_dirs) brands.load_dir(d);
+        brands.load_dirs(!no_default_brands, brand_dirs);
         return auth::run_samples(spec.name, opts, spec.analyze, std::cout, std::cerr);
     };
     return auth::tool_main(spec, argc, argv);

@@ -9,6 +9,7 @@
 #include "auth/campaign_run.hpp"
 #include "auth/error.hpp"
 #include "auth/report.hpp"
+#include "auth/report_tool.hpp"
 #include "auth/run.hpp"
 
 namespace po = boost::program_options;
@@ -43,11 +44,7 @@ int main(int argc, char** argv) {
     };
     spec.run = [](const po::variables_map& vm, auth::CommonOptions& opts) -> int {
         ro.auth = auth::auth_options(vm, flags, opts);
-        if (!no_default_brands) {
-            std::string dir = auth::BrandSet::default_dir();
-            if (!dir.empty()) brands.load_dir(dir);
-        }
-        for (const auto& d : brand_dirs) brands.load_dir(d);
+        brands.load_dirs(!no_default_brands, brand_dirs);
         if (vm.count("read")) {
             auth::OriginalAnalyzer an;
             if (vm.count("analyze"))

@@ -2,6 +2,7 @@
 // trust (--trust-ar), whether to also check (--recheck), the SPF envelope's receiver hosts
 // (--trusted-host) and the DMARC mode (--rfc7489, --psl).
 #pragma once
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -27,5 +28,8 @@ void add_auth_options(boost::program_options::options_description& d, AuthFlags&
 // UsageError for --psl without --rfc7489 or a list that cannot be read.
 AuthOptions auth_options(const boost::program_options::variables_map& vm, const AuthFlags& flags,
                          const CommonOptions& common);
+
+// A --NAME time option: seconds since 1970, 0 to kLatestTime; else throws UsageError.
+std::time_t time_option(const std::string& name, long long seconds);
 
 }  // namespace auth

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/message.hpp"  // domain_within
+
 namespace auth {
 
 struct BrandProfile {
@@ -48,6 +50,9 @@ public:
     // an earlier one. Throws UsageError naming the file and the problem for a malformed profile
     // or an unreadable directory.
     void load_dir(const std::string& dir);
+    // The tools' brands: the shipped profiles (default_dir(), when `shipped` and there is one),
+    // then each of `dirs` in order (a same id replaces an earlier one).
+    void load_dirs(bool shipped, const std::vector<std::string>& dirs);
     // Reads one profile from JSON text; `file` names it in errors. Throws UsageError.
     void load_text(std::string_view json_text, const std::string& file);
     void add(BrandProfile p);
@@ -78,8 +83,5 @@ public:
 private:
     std::vector<BrandProfile> profiles_;
 };
-
-// True when `domain` equals `parent` or is a subdomain of it (case-insensitive, A-labels).
-bool domain_within(std::string_view domain, std::string_view parent);
 
 }  // namespace auth

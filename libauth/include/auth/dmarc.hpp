@@ -193,7 +193,7 @@ DmarcReport evaluate_dmarc_message(const Message& msg, const std::vector<DmarcDk
                                    const std::optional<DmarcSpfInput>& spf, Resolver& dns,
                                    const DmarcOptions& opts);
 
-// Output forms (DESIGN.md keys; --format ar: the RFC 8601 dmarc method with header.from and policy.dmarc).
+// Output forms (README "Output and exit status"; JSON keys; --format ar: the RFC 8601 dmarc method with header.from and policy.dmarc).
 nlohmann::ordered_json dmarc_json(const DmarcReport& r);
 std::string dmarc_text(const DmarcReport& r);
 ArClause dmarc_ar_clause(const DmarcReport& r);

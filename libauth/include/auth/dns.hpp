@@ -1,5 +1,5 @@
 // The one DNS layer: every DNS answer any check uses comes through a Resolver.
-// Three sources (DESIGN.md): live (ldns), replay (a snapshot zone file, never the network)
+// Three sources (README "DNS: one layer, three sources"): live (ldns), replay (a snapshot zone file, never the network)
 // and record (live, keeping every answer used and writing it as a snapshot).
 #pragma once
 #include <cstdint>

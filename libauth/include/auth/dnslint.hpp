@@ -4,10 +4,13 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "auth/dns.hpp"
-#include "auth/run.hpp"
 
 namespace auth {
+
+using Json = nlohmann::ordered_json;
 
 struct LintFinding {
     std::string area;      // "spf", "dmarc", "dkim"
@@ -47,7 +50,7 @@ struct DomainLint {
 // RFC 9989 §4.7-4.10; RFC 6376 §3.6.1, RFC 8301 §3.2 (key sizes). Never throws for DNS content.
 DomainLint lint_domain(const std::string& domain, const std::vector<std::string>& selectors, Resolver& dns);
 
-// Output: JSON (DESIGN.md style), text (worst finding first), and the exit status: 0 no error
+// Output: JSON (README "Output and exit status"), text (worst finding first), and the exit status: 0 no error
 // finding, 1 at least one, 4 when a DNS failure kept a check from finishing.
 Json lint_json(const DomainLint& l);
 std::string lint_text(const DomainLint& l);

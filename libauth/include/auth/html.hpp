@@ -1,4 +1,4 @@
-// `--format html`: one self-contained, inert page (DESIGN.md "Trust, ARC, campaigns and pages").
+// `--format html`: one self-contained, inert page (README "Tools", explain --format html).
 // Everything taken from a message is escaped; the page has no script, no remote reference and no
 // clickable link out of it; a Content-Security-Policy meta forbids every fetch as defence in depth.
 #pragma once

@@ -64,9 +64,16 @@ private:
     std::vector<std::string> warnings_;
 };
 
+// The latest time authscope reads or shows: 9999-12-31 23:59:59 UTC (seconds since 1970), where
+// four-digit years (RFC 5322 §3.3, ISO 8601) end.
+constexpr long long kLatestTime = 253402300799LL;
+
 // ASCII case-insensitive comparison, for header names and domains.
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);
+// True when `domain` equals `parent` or is a subdomain of it (ASCII case-insensitive, trailing
+// dots ignored, A-labels); an empty parent holds only the empty name.
+bool domain_within(std::string_view domain, std::string_view parent);
 // s without leading and trailing space, tab, CR and LF.
 std::string trim(std::string_view s);
 // True when s is valid UTF-8 (RFC 3629).

@@ -25,7 +25,7 @@ struct Verdict {
     Reason reason;
 };
 
-// Exit status contract (DESIGN.md): with several samples the highest status wins.
+// Exit status contract (README "Output and exit status"): with several samples the highest status wins.
 enum ExitStatus : int {
     kExitPass = 0,
     kExitNotPass = 1,

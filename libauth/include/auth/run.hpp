@@ -97,5 +97,7 @@ Json dns_evidence_json(const std::vector<DnsAnswer>& answers);
 
 // "authscope-dkim: FILE: what" on err (one line, control characters made visible).
 void print_error(std::ostream& err, const std::string& tool, const std::string& file, const std::string& what);
+// The --json line of a sample that could not be read: {"tool", "file", "result": "error", "error"}.
+Json error_json(const std::string& tool, const std::string& file, const std::string& what);
 
 }  // namespace auth

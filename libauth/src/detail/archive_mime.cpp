@@ -3,18 +3,12 @@
 
 #include <gmime/gmime.h>
 
-#include <mutex>
-
 #include "auth/error.hpp"
 #include "auth/message.hpp"
+#include "detail/gmime_mime.hpp"
 
 namespace auth::detail {
 namespace {
-
-void init_gmime() {
-    static std::once_flag once;
-    std::call_once(once, [] { g_mime_init(); });
-}
 
 std::string stream_bytes(GMimeStream* s) {
     GByteArray* arr = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(s));
@@ -94,7 +88,7 @@ struct Walker {
 }  // namespace
 
 std::vector<MimePart> mime_parts(const std::string& message, const MimeLimits& limits) {
-    init_gmime();
+    gmime_init();
     GMimeStream* s = g_mime_stream_mem_new_with_buffer(message.data(), message.size());
     GMimeParser* parser = g_mime_parser_new_with_stream(s);
     g_object_unref(s);
@@ -115,7 +109,7 @@ std::vector<MimePart> mime_parts(const std::string& message, const MimeLimits& l
 }
 
 std::optional<long long> parse_mail_date(const std::string& text) {
-    init_gmime();
+    gmime_init();
     if (text.empty()) return std::nullopt;
     GDateTime* dt = g_mime_utils_header_decode_date(text.c_str());
     if (!dt) return std::nullopt;

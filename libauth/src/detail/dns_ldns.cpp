@@ -1,4 +1,4 @@
-// ldns adapter: names, RDATA decoding and the live resolver (DESIGN.md "One DNS layer").
+// ldns adapter: names, RDATA decoding and the live resolver (README "DNS: one layer, three sources").
 #include "detail/dns_ldns.hpp"
 
 #include <arpa/inet.h>

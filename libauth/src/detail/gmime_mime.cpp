@@ -9,12 +9,6 @@
 namespace auth::detail {
 namespace {
 
-// g_mime_init is not thread-safe; afterwards separate objects may be used from several threads.
-void init_once() {
-    static std::once_flag once;
-    std::call_once(once, [] { g_mime_init(); });
-}
-
 const char* warning_text(GMimeParserWarning w) {
     switch (w) {
     case GMIME_WARN_DUPLICATED_HEADER: return "a header field that should appear once is repeated";
@@ -151,8 +145,13 @@ void walk(GMimeObject* obj, const std::string& path, std::size_t depth, WalkStat
 
 }  // namespace
 
+void gmime_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { g_mime_init(); });
+}
+
 std::string gmime_to_utf8(std::string_view bytes, const std::string& charset) {
-    init_once();
+    gmime_init();
     std::string cs = charset.empty() ? "us-ascii" : charset;
     std::string lc = lower(cs.c_str());
     if ((lc == "us-ascii" || lc == "utf-8" || lc == "utf8" || lc == "ascii") && valid_utf8(bytes))
@@ -183,7 +182,7 @@ std::string gmime_to_utf8(std::string_view bytes, const std::string& charset) {
 }
 
 std::string gmime_decode_header_text(std::string_view value) {
-    init_once();
+    gmime_init();
     std::string v(value);
     GMimeParserOptions* opts = g_mime_parser_options_new();
     g_mime_parser_options_set_rfc2047_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
@@ -197,7 +196,7 @@ std::string gmime_decode_header_text(std::string_view value) {
 }
 
 bool gmime_parse_date(std::string_view text, long long* epoch) {
-    init_once();
+    gmime_init();
     std::string t(text);
     GDateTime* dt = g_mime_utils_header_decode_date(t.c_str());
     if (!dt) return false;
@@ -207,7 +206,7 @@ bool gmime_parse_date(std::string_view text, long long* epoch) {
 }
 
 void gmime_decode(std::string_view bytes, const MimeLimits& limits, DecodedMessage& out) {
-    init_once();
+    gmime_init();
     GMimeParserOptions* opts = g_mime_parser_options_new();
     g_mime_parser_options_set_rfc2047_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
     g_mime_parser_options_set_parameter_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);

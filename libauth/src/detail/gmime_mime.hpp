@@ -7,6 +7,10 @@
 
 namespace auth::detail {
 
+// Initialises GMime once for the process (g_mime_init is not thread-safe; afterwards separate
+// objects may be used from several threads). Every GMime user calls it first.
+void gmime_init();
+
 // Walks the MIME tree of raw message bytes with GMime (RFC 2045-2049) into `out`.
 void gmime_decode(std::string_view bytes, const MimeLimits& limits, DecodedMessage& out);
 

@@ -15,6 +15,7 @@ extern "C" {
 }
 
 #include "auth/message.hpp"
+#include "detail/text.hpp"
 
 namespace auth::detail {
 namespace {
@@ -33,10 +34,6 @@ void init_libspf2_once() {
 
 SpfDnsState& state_of(SPF_dns_server_t* s) { return *static_cast<SpfDnsState*>(s->hook); }
 
-std::string strip_dot(std::string n) {
-    if (!n.empty() && n.back() == '.') n.pop_back();
-    return n;
-}
 
 bool over_budget(SpfDnsState& st) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - st.start).count();

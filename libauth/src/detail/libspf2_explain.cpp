@@ -12,6 +12,7 @@
 
 #include "auth/message.hpp"
 #include "detail/libspf2_dns.hpp"
+#include "detail/text.hpp"
 
 namespace auth::detail {
 namespace {
@@ -111,11 +112,6 @@ std::string validated_domain(const MacroContext& ctx) {
     }
     if (!best.empty()) return best;
     return first.empty() ? "unknown" : first;
-}
-
-std::string strip_dot(std::string n) {
-    if (!n.empty() && n.back() == '.') n.pop_back();
-    return n;
 }
 
 }  // namespace
